@@ -1,0 +1,196 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { useServer } from 'graphql-ws/use/ws';
+import { createYoga } from 'graphql-yoga';
+import type { Logger } from 'pino';
+import { WebSocketServer } from 'ws';
+import type { Config } from './config.js';
+import { type Database, openDatabase } from './db/connection.js';
+import type { GraphQLContext } from './schema/builder.js';
+import { schema } from './schema/index.js';
+import { CallBudget } from './services/call-budget.js';
+import { type Clock, systemClock } from './services/clock.js';
+import { JobPubSub } from './services/job-pubsub.js';
+import { JobStateMachine } from './services/job-state-machine.js';
+import { JobService } from './services/jobs.js';
+import { roundRobinPolicy } from './services/poll-policy.js';
+import { Poller } from './services/poller.js';
+import { createSegmindClient } from './services/segmind-client.js';
+import { type Simulator, startSimulator } from './services/simulator.js';
+
+export interface AppOptions {
+  logger: Logger;
+  /** Drives the poller and the call budget; tests pass their own. @default systemClock */
+  clock?: Clock;
+  /** First wait before a refused submit is tried again. @default 1_000 */
+  retryBaseMs?: number;
+}
+
+export interface App {
+  /** The GraphQL endpoint, e.g. http://127.0.0.1:4000/graphql. */
+  url: string;
+  /** The upstream in use: Segmind, or the built-in simulator. */
+  upstream: { kind: 'segmind' | 'simulator'; url: string };
+  jobs: JobService;
+  poller: Poller;
+  /** Stops accepting, lets in-flight work finish and be persisted, closes sockets and the database. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** WebSocket close code for "server going away". */
+const goingAway = 1001;
+
+/** Wires config -> database -> services -> HTTP and WebSocket server, and listens. */
+export async function createApp(config: Config, options: AppOptions): Promise<App> {
+  const { logger } = options;
+  const clock = options.clock ?? systemClock;
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const runCleanups = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  };
+
+  try {
+    let simulator: Simulator | undefined;
+    if (!config.segmind.apiKey) {
+      simulator = await startSimulator({ ...config.simulator, host: '127.0.0.1' });
+      cleanups.push(() => simulator?.close());
+    }
+    const upstreamUrl = simulator?.url ?? config.segmind.baseUrl;
+    const client = createSegmindClient({
+      baseUrl: upstreamUrl,
+      apiKey: config.segmind.apiKey ?? 'simulator',
+      timeoutMs: config.segmind.timeoutMs,
+    });
+    cleanups.push(() => client.close());
+
+    const database: Database = openDatabase(config.databasePath);
+    cleanups.push(() => database.close());
+
+    const pubsub = new JobPubSub();
+    const machine = new JobStateMachine(database, pubsub, clock);
+    const poller = new Poller({
+      database,
+      client,
+      machine,
+      clock,
+      logger: logger.child({ component: 'poller' }),
+      budget: new CallBudget(config.callsPerMinute, clock),
+      policy: roundRobinPolicy({
+        callsPerMinute: config.callsPerMinute,
+        minIntervalMs: config.pollMinIntervalMs,
+        maxIntervalMs: config.pollMaxIntervalMs,
+      }),
+      minIntervalMs: config.pollMinIntervalMs,
+      retryBaseMs: options.retryBaseMs,
+    });
+    const jobs = new JobService(database, pubsub, clock, poller);
+
+    const yoga = createGraphQLHandler(jobs, logger);
+    const server = createServer(yoga);
+    cleanups.push(() => closeHttpServer(server));
+    const webSockets = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
+    cleanups.push(() => closeWebSockets(webSockets));
+    serveGraphQLOverWebSocket(webSockets, yoga);
+
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    poller.start();
+    // The poller stops first: in-flight calls finish and are persisted while the database is still open.
+    cleanups.push(() => poller.stop());
+
+    const address = server.address() as AddressInfo;
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    let closing: Promise<void> | undefined;
+    return {
+      url: `http://${host}:${address.port}/graphql`,
+      upstream: { kind: simulator ? 'simulator' : 'segmind', url: upstreamUrl },
+      jobs,
+      poller,
+      close: () => {
+        closing ??= runCleanups();
+        return closing;
+      },
+    };
+  } catch (error) {
+    await runCleanups();
+    throw error;
+  }
+}
+
+type GraphQLHandler = ReturnType<typeof createGraphQLHandler>;
+
+/** GraphQL over HTTP (GET, POST, SSE), GraphiQL and the health check. */
+function createGraphQLHandler(jobs: JobService, logger: Logger) {
+  return createYoga<Record<string, unknown>, GraphQLContext>({
+    schema,
+    context: () => ({ jobs }),
+    graphqlEndpoint: '/graphql',
+    healthCheckEndpoint: '/healthz',
+    landingPage: false,
+    graphiql: { title: 'wan-i2v-gateway', subscriptionsProtocol: 'WS' },
+    logging: {
+      debug: (...args) => logger.debug(args.map(String).join(' ')),
+      info: (...args) => logger.info(args.map(String).join(' ')),
+      warn: (...args) => logger.warn(args.map(String).join(' ')),
+      error: (...args) => logger.error({ err: args[0] }, args.slice(1).map(String).join(' ') || 'GraphQL error'),
+    },
+  });
+}
+
+/** graphql-ws on the same path, executed through Yoga's envelop so both transports share one pipeline. */
+function serveGraphQLOverWebSocket(webSockets: WebSocketServer, yoga: GraphQLHandler): void {
+  type Enveloped = ReturnType<typeof yoga.getEnveloped>;
+  useServer<Record<string, unknown> | undefined, { enveloped?: Enveloped }>(
+    {
+      execute: (args) => (args.rootValue as { execute: Enveloped['execute'] }).execute(args),
+      subscribe: (args) => (args.rootValue as { subscribe: Enveloped['subscribe'] }).subscribe(args),
+      onSubscribe: async (context, _id, payload) => {
+        const {
+          schema: envelopedSchema,
+          execute,
+          subscribe,
+          contextFactory,
+          parse,
+          validate,
+        } = yoga.getEnveloped({
+          ...context,
+          req: context.extra.request,
+          socket: context.extra.socket,
+          params: payload,
+        });
+        const document = parse(payload.query);
+        const errors = validate(envelopedSchema, document);
+        if (errors.length > 0) return errors;
+        return {
+          schema: envelopedSchema,
+          operationName: payload.operationName,
+          document,
+          variableValues: payload.variables,
+          contextValue: await contextFactory(),
+          rootValue: { execute, subscribe },
+        };
+      },
+    },
+    webSockets,
+  );
+}
+
+function closeWebSockets(webSockets: WebSocketServer): Promise<void> {
+  for (const socket of webSockets.clients) socket.close(goingAway, 'server shutting down');
+  return new Promise((resolve) => webSockets.close(() => resolve()));
+}
+
+function closeHttpServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    if (!server.listening) return resolve();
+    server.close(() => resolve());
+    // SSE streams and idle keep-alive connections would otherwise hold the server open.
+    server.closeIdleConnections();
+    setTimeout(() => server.closeAllConnections(), 2000).unref();
+  });
+}

@@ -1,0 +1,81 @@
+import { z } from 'zod';
+
+const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/** The environment the gateway reads, parsed once. Defaults are the contract's (section 2). */
+const environmentSchema = z.object({
+  /** HTTP port; 0 picks any free port and the ready line says which. @default 4000 */
+  PORT: integer(0, 65_535).default(4000),
+  /** Interface to bind. @default '127.0.0.1' */
+  HOST: z.string().min(1).default('127.0.0.1'),
+  /** SQLite file, created with its folder and migrated at start. @default './data/wan-i2v.sqlite' */
+  DATABASE_PATH: z.string().min(1).default('./data/wan-i2v.sqlite'),
+  /** Set: talk to Segmind. Unset or empty: run against the built-in simulator. */
+  SEGMIND_API_KEY: z
+    .string()
+    .optional()
+    .transform((key) => (key ? key : undefined)),
+  /** Where Segmind is; tests point it at a local fake. @default 'https://api.segmind.com' */
+  SEGMIND_BASE_URL: z.url({ protocol: /^https?$/ }).default('https://api.segmind.com'),
+  /** Upstream calls per minute, all calls together (Segmind Pro: 50, Free: 5). @default 50 */
+  SEGMIND_RPM: integer(1, 100_000).default(50),
+  /** Time limit of one upstream call. @default 30_000 // 30 seconds */
+  SEGMIND_TIMEOUT_MS: integer(100, 600_000).default(30_000),
+  /** Never poll one job more often than this. @default 1_000 */
+  POLL_MIN_INTERVAL_MS: integer(0, 3_600_000).default(1000),
+  /** Never leave an active job unpolled longer than this, budget allowing. @default 15_000 */
+  POLL_MAX_INTERVAL_MS: integer(1, 3_600_000).default(15_000),
+  /** Simulator: how long a job stays QUEUED. @default 3_000 */
+  SIMULATOR_QUEUE_MS: integer(0, 3_600_000).default(3000),
+  /** Simulator: how long a job stays PROCESSING (a real job takes ~129 s). @default 17_000 */
+  SIMULATOR_PROCESSING_MS: integer(0, 3_600_000).default(17_000),
+  /** pino level. @default 'info' */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  databasePath: string;
+  segmind: { apiKey: string | undefined; baseUrl: string; timeoutMs: number };
+  /** Upstream calls allowed in any sliding 60 s window. */
+  callsPerMinute: number;
+  pollMinIntervalMs: number;
+  pollMaxIntervalMs: number;
+  simulator: { queueMs: number; processingMs: number };
+  logLevel: z.infer<typeof environmentSchema>['LOG_LEVEL'];
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = environmentSchema.safeParse(environment);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`invalid configuration\n  ${lines.join('\n  ')}`);
+  }
+  const env = parsed.data;
+  if (env.POLL_MIN_INTERVAL_MS > env.POLL_MAX_INTERVAL_MS) {
+    throw new ConfigError('invalid configuration: POLL_MIN_INTERVAL_MS is above POLL_MAX_INTERVAL_MS');
+  }
+  return {
+    port: env.PORT,
+    host: env.HOST,
+    databasePath: env.DATABASE_PATH,
+    segmind: {
+      apiKey: env.SEGMIND_API_KEY,
+      baseUrl: env.SEGMIND_BASE_URL.replace(/\/+$/, ''),
+      timeoutMs: env.SEGMIND_TIMEOUT_MS,
+    },
+    callsPerMinute: env.SEGMIND_RPM,
+    pollMinIntervalMs: env.POLL_MIN_INTERVAL_MS,
+    pollMaxIntervalMs: env.POLL_MAX_INTERVAL_MS,
+    simulator: {
+      queueMs: env.SIMULATOR_QUEUE_MS,
+      processingMs: env.SIMULATOR_PROCESSING_MS,
+    },
+    logLevel: env.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,48 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import SQLite, { type RunResult } from 'better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
+import * as tables from './tables.js';
+
+/** The database or a transaction on it: queries take either. */
+export type Db = BaseSQLiteDatabase<'sync', RunResult, typeof tables>;
+
+export interface Database {
+  db: Db;
+  /** Runs `work` in one `BEGIN IMMEDIATE` transaction: it takes the write lock up front, so it waits rather than deadlocks. */
+  writeTransaction<T>(work: (db: Db) => T): T;
+  close(): void;
+}
+
+const migrationsFolder = fileURLToPath(new URL('../../drizzle', import.meta.url));
+
+/** How long a write waits for another connection's lock before giving up. */
+const busyTimeoutMs = 5000;
+
+export function openDatabase(path: string): Database {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new SQLite(path);
+  sqlite.pragma(`busy_timeout = ${busyTimeoutMs}`);
+  sqlite.pragma('journal_mode = WAL');
+  // A job row is money spent: a commit must survive power loss, which WAL's default NORMAL does not promise.
+  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('foreign_keys = ON');
+  const journalMode = sqlite.pragma('journal_mode', { simple: true });
+  if (path !== ':memory:' && journalMode !== 'wal') {
+    sqlite.close();
+    throw new Error(`SQLite refused WAL mode for ${path} (journal_mode is ${String(journalMode)})`);
+  }
+  const db = drizzle(sqlite, { schema: tables });
+  migrate(db, { migrationsFolder });
+
+  return {
+    db,
+    writeTransaction: (work) => db.transaction(work, { behavior: 'immediate' }),
+    close: () => {
+      if (sqlite.open) sqlite.close();
+    },
+  };
+}

@@ -1,0 +1,104 @@
+import { and, asc, desc, eq, gt, inArray, lt, notInArray, type SQL } from 'drizzle-orm';
+import type { Db } from './connection.js';
+import {
+  type JobEventRow,
+  type JobPayloadRow,
+  type JobRow,
+  type JobStatus,
+  jobEvents,
+  jobPayloads,
+  jobs,
+  type NewJobRow,
+} from './tables.js';
+
+/** The terminal statuses: a job there never changes again. */
+export const terminalStatuses = ['COMPLETED', 'FAILED'] as const satisfies readonly JobStatus[];
+
+export function insertJob(tx: Db, row: NewJobRow, payload: Omit<JobPayloadRow, 'jobId'>): JobRow {
+  const job = tx.insert(jobs).values(row).returning().get();
+  tx.insert(jobPayloads)
+    .values({ jobId: job.id, ...payload })
+    .run();
+  tx.insert(jobEvents)
+    .values({
+      jobId: job.id,
+      version: job.version,
+      status: job.status,
+      at: job.createdAt,
+      message: 'accepted',
+    })
+    .run();
+  return job;
+}
+
+export function findJob(db: Db, id: number): JobRow | undefined {
+  return db.select().from(jobs).where(eq(jobs.id, id)).get();
+}
+
+export function findJobs(db: Db, ids: readonly number[]): JobRow[] {
+  if (ids.length === 0) return [];
+  return db
+    .select()
+    .from(jobs)
+    .where(inArray(jobs.id, [...ids]))
+    .all();
+}
+
+export function findJobByIdempotencyKey(db: Db, key: string): JobRow | undefined {
+  return db.select().from(jobs).where(eq(jobs.idempotencyKey, key)).get();
+}
+
+export function findPayload(db: Db, jobId: number): JobPayloadRow | undefined {
+  return db.select().from(jobPayloads).where(eq(jobPayloads.jobId, jobId)).get();
+}
+
+export function listEvents(db: Db, jobId: number): JobEventRow[] {
+  return db.select().from(jobEvents).where(eq(jobEvents.jobId, jobId)).orderBy(asc(jobEvents.version)).all();
+}
+
+/** Jobs that are not terminal, oldest first: the poller's work list at start. */
+export function listActiveJobs(db: Db): JobRow[] {
+  return db
+    .select()
+    .from(jobs)
+    .where(notInArray(jobs.status, [...terminalStatuses]))
+    .orderBy(asc(jobs.id))
+    .all();
+}
+
+export interface JobPageQuery {
+  statuses?: readonly JobStatus[] | undefined;
+  /** Only jobs with an id below this one (older). */
+  idBelow?: number | undefined;
+  /** Only jobs with an id above this one (newer). */
+  idAbove?: number | undefined;
+  limit: number;
+  /** `newest`: highest ids first; `oldest`: lowest ids first (for `last`, reversed by the caller). */
+  order: 'newest' | 'oldest';
+}
+
+export function listJobPage(db: Db, query: JobPageQuery): JobRow[] {
+  const conditions: SQL[] = [];
+  if (query.statuses && query.statuses.length > 0) conditions.push(inArray(jobs.status, [...query.statuses]));
+  if (query.idBelow !== undefined) conditions.push(lt(jobs.id, query.idBelow));
+  if (query.idAbove !== undefined) conditions.push(gt(jobs.id, query.idAbove));
+  return db
+    .select()
+    .from(jobs)
+    .where(and(...conditions))
+    .orderBy(query.order === 'newest' ? desc(jobs.id) : asc(jobs.id))
+    .limit(query.limit)
+    .all();
+}
+
+export type JobUpdate = Partial<Omit<JobRow, 'id' | 'createdAt'>>;
+
+export function updateJob(tx: Db, id: number, update: JobUpdate): JobRow {
+  const row = tx.update(jobs).set(update).where(eq(jobs.id, id)).returning().get();
+  if (!row) throw new Error(`job ${id} vanished during an update`);
+  return row;
+}
+
+export function insertEvent(tx: Db, event: Omit<JobEventRow, 'id'>): void {
+  tx.insert(jobEvents).values(event).run();
+}

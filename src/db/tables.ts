@@ -1,0 +1,89 @@
+import { index, integer, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+
+/** A job's life, in the only order it may move: a step may be skipped, never repeated or undone. */
+export const jobStatuses = ['PENDING', 'QUEUED', 'PROCESSING', 'COMPLETED', 'FAILED'] as const;
+export type JobStatus = (typeof jobStatuses)[number];
+
+export const jobErrorCodes = [
+  'GENERATION_FAILED',
+  'UPSTREAM_REJECTED',
+  'UPSTREAM_UNAUTHORIZED',
+  'INSUFFICIENT_CREDITS',
+  'UPSTREAM_EXPIRED',
+  'UPSTREAM_UNAVAILABLE',
+] as const;
+export type JobErrorCode = (typeof jobErrorCodes)[number];
+
+/** Segmind's resolution strings. */
+export const resolutions = ['720p', '1080p'] as const;
+export type Resolution = (typeof resolutions)[number];
+
+const timestamp = (name: string) => integer(name, { mode: 'timestamp_ms' });
+
+export const jobs = sqliteTable(
+  'jobs',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    status: text('status', { enum: jobStatuses }).notNull(),
+    /** +1 on every change; what a subscriber sees only grows. */
+    version: integer('version').notNull(),
+    prompt: text('prompt').notNull(),
+    /** The image URL as given, or a short description of a data: URI (the bytes are in job_payloads). */
+    image: text('image').notNull(),
+    audio: text('audio'),
+    duration: integer('duration').notNull(),
+    resolution: text('resolution', { enum: resolutions }).notNull(),
+    multiShots: integer('multi_shots', { mode: 'boolean' }).notNull(),
+    negativePrompt: text('negative_prompt').notNull(),
+    enablePromptExpansion: integer('enable_prompt_expansion', {
+      mode: 'boolean',
+    }).notNull(),
+    seed: integer('seed'),
+    idempotencyKey: text('idempotency_key').unique(),
+    /** Hash of the validated input, to tell a replay from a conflicting reuse of a key. */
+    inputFingerprint: text('input_fingerprint').notNull(),
+    /** Set just before the POST goes out: a job with this and no request id may have been billed. */
+    submitStartedAt: timestamp('submit_started_at'),
+    upstreamRequestId: text('upstream_request_id'),
+    videoUrl: text('video_url'),
+    errorCode: text('error_code', { enum: jobErrorCodes }),
+    errorMessage: text('error_message'),
+    cost: real('cost'),
+    createdAt: timestamp('created_at').notNull(),
+    updatedAt: timestamp('updated_at').notNull(),
+    submittedAt: timestamp('submitted_at'),
+    startedAt: timestamp('started_at'),
+    finishedAt: timestamp('finished_at'),
+  },
+  (table) => [index('jobs_status_idx').on(table.status, table.id)],
+);
+
+/** What is sent upstream for the media fields, kept apart so that listing jobs never reads megabytes of data: URIs. */
+export const jobPayloads = sqliteTable('job_payloads', {
+  jobId: integer('job_id')
+    .primaryKey()
+    .references(() => jobs.id),
+  image: text('image').notNull(),
+  audio: text('audio'),
+});
+
+export const jobEvents = sqliteTable(
+  'job_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    jobId: integer('job_id')
+      .notNull()
+      .references(() => jobs.id),
+    /** The job's version this change produced. */
+    version: integer('version').notNull(),
+    status: text('status', { enum: jobStatuses }).notNull(),
+    at: timestamp('at').notNull(),
+    message: text('message'),
+  },
+  (table) => [index('job_events_job_idx').on(table.jobId, table.version)],
+);
+
+export type JobRow = typeof jobs.$inferSelect;
+export type NewJobRow = typeof jobs.$inferInsert;
+export type JobPayloadRow = typeof jobPayloads.$inferSelect;
+export type JobEventRow = typeof jobEvents.$inferSelect;

@@ -1,0 +1,53 @@
+import { pino } from 'pino';
+import { createApp } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+
+/** How long a clean stop may take before the process exits anyway. */
+const shutdownDeadlineMs = 10_000;
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = pino({ level: config.logLevel });
+  const app = await createApp(config, { logger });
+
+  const upstream =
+    app.upstream.kind === 'simulator'
+      ? `the built-in simulator at ${app.upstream.url} (no SEGMIND_API_KEY set; set one to use Segmind)`
+      : `Segmind at ${app.upstream.url}`;
+  // The one line operators and tests look for.
+  process.stdout.write(`wan-i2v-gateway ready at ${app.url} (GraphiQL in a browser), upstream: ${upstream}\n`);
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting at once');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    setTimeout(() => {
+      logger.error('shutdown took too long: exiting');
+      process.exit(1);
+    }, shutdownDeadlineMs).unref();
+    app.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+  } else {
+    process.stderr.write(
+      `wan-i2v-gateway failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+  }
+  process.exit(1);
+});

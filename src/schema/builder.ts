@@ -1,0 +1,40 @@
+import SchemaBuilder from '@pothos/core';
+import ErrorsPlugin from '@pothos/plugin-errors';
+import RelayPlugin from '@pothos/plugin-relay';
+import ValidationPlugin from '@pothos/plugin-validation';
+import { InputRejectedError, type JobService } from '../services/jobs.js';
+
+/** What every resolver can reach: the services, never the database or Segmind directly. */
+export interface GraphQLContext {
+  jobs: JobService;
+}
+
+export const builder = new SchemaBuilder<{
+  Context: GraphQLContext;
+  Scalars: { DateTime: { Input: Date; Output: Date } };
+  DefaultFieldNullability: false;
+}>({
+  // The errors plugin comes first so that it turns the validation plugin's errors into `ValidationError` values.
+  plugins: [ErrorsPlugin, ValidationPlugin, RelayPlugin],
+  defaultFieldNullability: false,
+  errors: { unsafelyHandleInputErrors: true },
+  validation: {
+    // Input rules fail as the same error the services raise, so clients see one `ValidationError` type.
+    validationError: (failure) =>
+      new InputRejectedError(
+        failure.issues.map((issue) => {
+          const path = (issue.path ?? []).map((segment) => String(typeof segment === 'object' ? segment.key : segment));
+          // The path starts with the argument's name ("input"); the field is what follows it.
+          return {
+            field: path.slice(1).join('.') || path.join('.'),
+            message: issue.message,
+          };
+        }),
+      ),
+  },
+  relay: {
+    clientMutationId: 'omit',
+    cursorType: 'String',
+    nodesQueryOptions: false,
+  },
+});

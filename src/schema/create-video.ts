@@ -1,0 +1,64 @@
+import { InputRejectedError } from '../services/jobs.js';
+import { videoInputSchema, videoLimits } from '../services/video-input.js';
+import { builder } from './builder.js';
+import { VideoJob, VideoResolution } from './video-job.js';
+
+const CreateVideoInput = builder.inputType('CreateVideoInput', {
+  fields: (t) => ({
+    image: t.string({
+      required: true,
+      description: 'http(s) URL, or data: URI (base64) of a JPEG, PNG, WEBP or BMP image.',
+    }),
+    prompt: t.string({
+      required: true,
+      description: `1 to ${videoLimits.promptMaxLength} characters.`,
+    }),
+    audio: t.string({
+      description: 'http(s) URL or data: URI of WAV or MP3 audio, 3 to 30 s, at most 15 MB.',
+    }),
+    duration: t.int({
+      required: true,
+      defaultValue: 5,
+      description: 'Seconds of video: 5, 10 or 15.',
+    }),
+    resolution: t.field({
+      type: VideoResolution,
+      required: true,
+      defaultValue: '720p',
+    }),
+    multiShots: t.boolean({
+      required: true,
+      defaultValue: false,
+      description: 'Multi-shot segmentation; only takes effect with enablePromptExpansion.',
+    }),
+    negativePrompt: t.string({
+      required: true,
+      defaultValue: '',
+      description: `0 to ${videoLimits.negativePromptMaxLength} characters.`,
+    }),
+    enablePromptExpansion: t.boolean({ required: true, defaultValue: true }),
+    seed: t.int({
+      description: `0 to ${videoLimits.seedMax}; null picks one at random.`,
+    }),
+    idempotencyKey: t.string({
+      description: 'The same key again returns the same job and never submits a second time.',
+    }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  createVideo: t.field({
+    type: VideoJob,
+    description: 'Stores the job and returns at once; it is sent to Segmind behind the answer.',
+    args: {
+      input: t.arg({ type: CreateVideoInput, required: true }).validate(videoInputSchema),
+    },
+    errors: {
+      types: [InputRejectedError],
+      result: { name: 'CreateVideoSuccess' },
+      union: { name: 'CreateVideoResult' },
+      dataField: { name: 'job' },
+    },
+    resolve: (_root, { input }, context) => context.jobs.create(input),
+  }),
+}));

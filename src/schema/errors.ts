@@ -1,0 +1,29 @@
+import { type InputIssue, InputRejectedError } from '../services/jobs.js';
+import { builder } from './builder.js';
+
+export const ErrorInterface = builder.interfaceRef<Error>('Error').implement({
+  description: 'A problem the client can fix, returned as a value rather than a GraphQL error.',
+  fields: (t) => ({ message: t.exposeString('message') }),
+});
+
+const ValidationIssue = builder.objectRef<InputIssue>('ValidationIssue').implement({
+  description: 'One input field and what is wrong with it.',
+  fields: (t) => ({
+    field: t.exposeString('field', {
+      description: 'The input field\'s name, e.g. "duration".',
+    }),
+    message: t.exposeString('message'),
+  }),
+});
+
+builder.objectType(InputRejectedError, {
+  name: 'ValidationError',
+  description: 'The input broke one or more rules; nothing was stored or sent. Every bad field is listed.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    issues: t.field({
+      type: [ValidationIssue],
+      resolve: (error) => [...error.issues],
+    }),
+  }),
+});

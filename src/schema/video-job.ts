@@ -1,0 +1,196 @@
+import { decodeGlobalID, resolveCursorConnection } from '@pothos/plugin-relay';
+import { GraphQLError } from 'graphql';
+import type { JobEventRow, JobRow } from '../db/tables.js';
+import { jobErrorCodes, jobStatuses } from '../db/tables.js';
+import { JobNotFoundError } from '../services/jobs.js';
+import { builder } from './builder.js';
+
+export const VideoJobStatus = builder.enumType('VideoJobStatus', {
+  description: 'Forward only: PENDING -> QUEUED -> PROCESSING -> COMPLETED | FAILED; a step may be skipped.',
+  values: jobStatuses,
+});
+
+export const VideoResolution = builder.enumType('VideoResolution', {
+  values: {
+    RES_720P: { value: '720p' },
+    RES_1080P: { value: '1080p' },
+  } as const,
+});
+
+const VideoJobErrorCode = builder.enumType('VideoJobErrorCode', {
+  values: jobErrorCodes,
+});
+
+const VideoJobError = builder
+  .objectRef<{ code: (typeof jobErrorCodes)[number]; message: string }>('VideoJobError')
+  .implement({
+    description: 'Why a job FAILED.',
+    fields: (t) => ({
+      code: t.field({
+        type: VideoJobErrorCode,
+        resolve: (error) => error.code,
+      }),
+      message: t.exposeString('message'),
+    }),
+  });
+
+const VideoJobEvent = builder.objectRef<JobEventRow>('VideoJobEvent').implement({
+  description: 'One status change of a job.',
+  fields: (t) => ({
+    status: t.field({
+      type: VideoJobStatus,
+      resolve: (event) => event.status,
+    }),
+    at: t.expose('at', { type: 'DateTime' }),
+    message: t.exposeString('message', { nullable: true }),
+  }),
+});
+
+export const VideoJob = builder.node(builder.objectRef<JobRow>('VideoJob'), {
+  description: 'One image-to-video generation, from submission to a playable video.',
+  id: { resolve: (job) => job.id },
+  loadMany: (ids, context) => context.jobs.getMany(ids.map(Number)),
+  fields: (t) => ({
+    version: t.exposeInt('version', {
+      description: '+1 on every change; what a subscriber sees only grows.',
+    }),
+    status: t.field({ type: VideoJobStatus, resolve: (job) => job.status }),
+    prompt: t.exposeString('prompt'),
+    image: t.exposeString('image', {
+      description: 'The URL given; a data: URI is described, not echoed in full.',
+    }),
+    audio: t.exposeString('audio', { nullable: true }),
+    duration: t.exposeInt('duration', { description: 'Seconds of video.' }),
+    resolution: t.field({
+      type: VideoResolution,
+      resolve: (job) => job.resolution,
+    }),
+    multiShots: t.exposeBoolean('multiShots'),
+    negativePrompt: t.exposeString('negativePrompt'),
+    enablePromptExpansion: t.exposeBoolean('enablePromptExpansion'),
+    seed: t.exposeInt('seed', { nullable: true }),
+    upstreamRequestId: t.exposeString('upstreamRequestId', {
+      nullable: true,
+      description: "Segmind's request_id, once submitted.",
+    }),
+    videoUrl: t.exposeString('videoUrl', {
+      nullable: true,
+      description: 'Set when COMPLETED; downloadable for about 7 days.',
+    }),
+    error: t.field({
+      type: VideoJobError,
+      nullable: true,
+      description: 'Set when FAILED.',
+      resolve: (job) => (job.errorCode ? { code: job.errorCode, message: job.errorMessage ?? '' } : null),
+    }),
+    cost: t.exposeFloat('cost', {
+      nullable: true,
+      description: "USD, from Segmind's metrics, when known.",
+    }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    submittedAt: t.expose('submittedAt', { type: 'DateTime', nullable: true }),
+    startedAt: t.expose('startedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'First seen PROCESSING.',
+    }),
+    finishedAt: t.expose('finishedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'Reached COMPLETED or FAILED.',
+    }),
+    events: t.field({
+      type: [VideoJobEvent],
+      description: 'Every status change, oldest first.',
+      resolve: (job, _args, context) => context.jobs.events(job.id),
+    }),
+  }),
+});
+
+/** A job's database id from its global id, or undefined when the id names no video job. */
+function parseJobId(globalId: string): number | undefined {
+  try {
+    const { typename, id } = decodeGlobalID(globalId);
+    const number = Number(id);
+    return typename === 'VideoJob' && Number.isSafeInteger(number) && number > 0 ? number : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const cursorPrefix = 'VideoJob:';
+const encodeCursor = (job: JobRow) => Buffer.from(`${cursorPrefix}${job.id}`).toString('base64url');
+
+function decodeCursor(cursor: string): number {
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  const id = Number(text.slice(cursorPrefix.length));
+  if (!text.startsWith(cursorPrefix) || !Number.isSafeInteger(id)) {
+    throw new GraphQLError(`invalid cursor "${cursor}"`, {
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
+  }
+  return id;
+}
+
+const notFound = (id: string) =>
+  new GraphQLError(`no video job with id "${id}"`, {
+    extensions: { code: 'NOT_FOUND' },
+  });
+
+builder.queryFields((t) => ({
+  videoJob: t.field({
+    type: VideoJob,
+    nullable: true,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, args, context) => {
+      const id = parseJobId(String(args.id));
+      return id === undefined ? null : (context.jobs.get(id) ?? null);
+    },
+  }),
+  videoJobs: t.connection(
+    {
+      type: VideoJob,
+      description: 'Jobs, newest first.',
+      args: {
+        status: t.arg({
+          type: [VideoJobStatus],
+          required: false,
+          description: 'Only jobs in these statuses.',
+        }),
+      },
+      resolve: (_root, args, context) =>
+        resolveCursorConnection<JobRow[]>({ args, toCursor: encodeCursor }, ({ before, after, limit, inverted }) =>
+          context.jobs.page({
+            statuses: args.status ?? undefined,
+            idBelow: after === undefined ? undefined : decodeCursor(after),
+            idAbove: before === undefined ? undefined : decodeCursor(before),
+            limit,
+            order: inverted ? 'oldest' : 'newest',
+          }),
+        ),
+    },
+    { name: 'VideoJobConnection' },
+    { name: 'VideoJobEdge' },
+  ),
+}));
+
+builder.subscriptionFields((t) => ({
+  videoJob: t.field({
+    type: VideoJob,
+    description:
+      'The job now, then the job after every change, in order, with no gap and no duplicate; completes after a terminal status.',
+    args: { id: t.arg.id({ required: true }) },
+    subscribe: (_root, args, context) => {
+      const id = parseJobId(String(args.id));
+      if (id === undefined) throw notFound(String(args.id));
+      try {
+        return context.jobs.watch(id);
+      } catch (error) {
+        if (error instanceof JobNotFoundError) throw notFound(String(args.id));
+        throw error;
+      }
+    },
+    resolve: (job) => job,
+  }),
+}));

@@ -1,0 +1,71 @@
+import type { Database } from '../db/connection.js';
+import { findJob, insertEvent, type JobUpdate, updateJob } from '../db/job-queries.js';
+import { type JobErrorCode, type JobRow, type JobStatus, jobStatuses } from '../db/tables.js';
+import type { Clock } from './clock.js';
+import type { JobPubSub } from './job-pubsub.js';
+
+export interface JobChange {
+  status: JobStatus;
+  /** Shown in the job's event list. */
+  message?: string | undefined;
+  upstreamRequestId?: string | undefined;
+  videoUrl?: string | undefined;
+  cost?: number | undefined;
+  error?: { code: JobErrorCode; message: string } | undefined;
+}
+
+export const isTerminal = (status: JobStatus): boolean => status === 'COMPLETED' || status === 'FAILED';
+
+/** Forward only: a step may be skipped, none repeated or undone. */
+export function canMove(from: JobStatus, to: JobStatus): boolean {
+  return !isTerminal(from) && jobStatuses.indexOf(to) > jobStatuses.indexOf(from);
+}
+
+/**
+ * The one place a job's status changes: in one immediate transaction it checks the move, updates the
+ * row, bumps the version and records the event; only after the commit is the change published.
+ */
+export class JobStateMachine {
+  constructor(
+    private readonly database: Database,
+    private readonly pubsub: JobPubSub,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Returns the changed job, or undefined when the move is refused (unknown job, or not forward). */
+  transition(jobId: number, change: JobChange): JobRow | undefined {
+    const changed = this.database.writeTransaction((tx) => {
+      const job = findJob(tx, jobId);
+      if (!job || !canMove(job.status, change.status)) return undefined;
+      const now = new Date(this.clock.now());
+      const update: JobUpdate = {
+        status: change.status,
+        version: job.version + 1,
+        updatedAt: now,
+      };
+      if (change.upstreamRequestId !== undefined) {
+        update.upstreamRequestId = change.upstreamRequestId;
+        update.submittedAt = now;
+      }
+      if (change.status === 'PROCESSING') update.startedAt = now;
+      if (isTerminal(change.status)) update.finishedAt = now;
+      if (change.videoUrl !== undefined) update.videoUrl = change.videoUrl;
+      if (change.cost !== undefined) update.cost = change.cost;
+      if (change.error) {
+        update.errorCode = change.error.code;
+        update.errorMessage = change.error.message;
+      }
+      const row = updateJob(tx, jobId, update);
+      insertEvent(tx, {
+        jobId,
+        version: row.version,
+        status: row.status,
+        at: now,
+        message: change.message ?? change.error?.message ?? null,
+      });
+      return row;
+    });
+    if (changed) this.pubsub.publish(changed);
+    return changed;
+  }
+}

@@ -1,0 +1,141 @@
+import type { Database } from '../db/connection.js';
+import {
+  findJob,
+  findJobByIdempotencyKey,
+  findJobs,
+  insertJob,
+  type JobPageQuery,
+  listEvents,
+  listJobPage,
+} from '../db/job-queries.js';
+import type { JobEventRow, JobRow } from '../db/tables.js';
+import { AsyncQueue } from './async-queue.js';
+import type { Clock } from './clock.js';
+import type { JobPubSub } from './job-pubsub.js';
+import { isTerminal } from './job-state-machine.js';
+import { fingerprint, type VideoInput } from './video-input.js';
+
+/** A field the client got wrong, found after the input rules passed (e.g. a reused idempotency key). */
+export interface InputIssue {
+  field: string;
+  message: string;
+}
+
+export class InputRejectedError extends Error {
+  override name = 'InputRejectedError';
+  constructor(readonly issues: readonly InputIssue[]) {
+    super(issues.map((issue) => `${issue.field}: ${issue.message}`).join('; '));
+  }
+}
+
+export class JobNotFoundError extends Error {
+  override name = 'JobNotFoundError';
+  constructor(readonly jobId: number) {
+    super(`no video job with id ${jobId}`);
+  }
+}
+
+/** Told of every new job, so that it is submitted without waiting for a timer. */
+export interface NewJobListener {
+  jobCreated(job: JobRow): void;
+}
+
+/** What clients can do with video jobs: create them, read them, watch them change. */
+export class JobService {
+  constructor(
+    private readonly database: Database,
+    private readonly pubsub: JobPubSub,
+    private readonly clock: Clock,
+    private readonly newJobListener: NewJobListener,
+  ) {}
+
+  /**
+   * Stores a valid request as a PENDING job and returns at once; submission happens behind it. A repeated
+   * idempotency key returns the job it made, provided the request is the same.
+   */
+  create(input: VideoInput): JobRow {
+    const inputFingerprint = fingerprint(input);
+    const { job, created } = this.database.writeTransaction((tx) => {
+      if (input.idempotencyKey !== null) {
+        const existing = findJobByIdempotencyKey(tx, input.idempotencyKey);
+        if (existing) {
+          if (existing.inputFingerprint !== inputFingerprint) {
+            throw new InputRejectedError([
+              {
+                field: 'idempotencyKey',
+                message: 'this key was already used for a different request',
+              },
+            ]);
+          }
+          return { job: existing, created: false };
+        }
+      }
+      const now = new Date(this.clock.now());
+      const row = insertJob(
+        tx,
+        {
+          status: 'PENDING',
+          version: 1,
+          prompt: input.prompt,
+          image: input.image.display,
+          audio: input.audio?.display ?? null,
+          duration: input.duration,
+          resolution: input.resolution,
+          multiShots: input.multiShots,
+          negativePrompt: input.negativePrompt,
+          enablePromptExpansion: input.enablePromptExpansion,
+          seed: input.seed,
+          idempotencyKey: input.idempotencyKey,
+          inputFingerprint,
+          createdAt: now,
+          updatedAt: now,
+        },
+        { image: input.image.upstream, audio: input.audio?.upstream ?? null },
+      );
+      return { job: row, created: true };
+    });
+    if (created) this.newJobListener.jobCreated(job);
+    return job;
+  }
+
+  get(id: number): JobRow | undefined {
+    return findJob(this.database.db, id);
+  }
+
+  /** Jobs by id, in the order asked, `undefined` where there is none. */
+  getMany(ids: readonly number[]): (JobRow | undefined)[] {
+    const byId = new Map(findJobs(this.database.db, ids).map((job) => [job.id, job]));
+    return ids.map((id) => byId.get(id));
+  }
+
+  page(query: JobPageQuery): JobRow[] {
+    return listJobPage(this.database.db, query);
+  }
+
+  events(jobId: number): JobEventRow[] {
+    return listEvents(this.database.db, jobId);
+  }
+
+  /**
+   * The job now, then the job after every change, in order, each version once; ends after a terminal
+   * status. It listens before it reads the snapshot, so no change can fall between the two.
+   */
+  watch(id: number): AsyncIterableIterator<JobRow> {
+    let lastVersion = 0;
+    const queue = new AsyncQueue<JobRow>(() => unsubscribe());
+    const deliver = (job: JobRow) => {
+      if (job.version <= lastVersion) return;
+      lastVersion = job.version;
+      queue.push(job);
+      if (isTerminal(job.status)) queue.end();
+    };
+    const unsubscribe = this.pubsub.subscribe(id, deliver);
+    const snapshot = this.get(id);
+    if (!snapshot) {
+      void queue.return();
+      throw new JobNotFoundError(id);
+    }
+    deliver(snapshot);
+    return queue;
+  }
+}

@@ -1,0 +1,241 @@
+import { Agent, request } from 'undici';
+import { z } from 'zod';
+import type { Resolution } from '../db/tables.js';
+import { UpstreamError, type UpstreamErrorCode } from './upstream-error.js';
+
+/** The model's input as Segmind spells it (contract section 3). */
+export interface SegmindInput {
+  image: string;
+  prompt: string;
+  audio?: string | undefined;
+  duration: number;
+  resolution: Resolution;
+  multi_shots: boolean;
+  negative_prompt: string;
+  enable_prompt_expansion: boolean;
+  seed?: number | undefined;
+}
+
+export interface SubmitAccepted {
+  requestId: string;
+}
+
+/** What Segmind says of one request. */
+export type UpstreamJobState =
+  | { status: 'QUEUED' | 'PROCESSING' }
+  | {
+      status: 'COMPLETED';
+      videoUrl: string | undefined;
+      cost: number | undefined;
+    }
+  | { status: 'FAILED'; error: string };
+
+/** The one way the gateway reaches Segmind: each call answers a typed value or throws one `UpstreamError`. */
+export interface SegmindClient {
+  submit(input: SegmindInput): Promise<SubmitAccepted>;
+  /** `GET /v2/requests/{id}/status`: cheap, no output. */
+  status(requestId: string): Promise<UpstreamJobState>;
+  /** `GET /v2/requests/{id}`: the output and cost once COMPLETED. */
+  result(requestId: string): Promise<UpstreamJobState>;
+  close(): Promise<void>;
+}
+
+export interface SegmindClientOptions {
+  baseUrl: string;
+  apiKey: string;
+  /** Time limit of one call, connection included. */
+  timeoutMs: number;
+}
+
+const modelPath = '/v2/wan-2.6-i2v';
+const maxResponseBytes = 1_000_000;
+
+const submitAnswer = z.object({ request_id: z.string().min(1) });
+const metrics = z.object({ cost: z.number().optional() }).partial().optional();
+const stateAnswer = z.discriminatedUnion('status', [
+  z.object({ status: z.enum(['QUEUED', 'PROCESSING']) }),
+  z.object({
+    status: z.literal('COMPLETED'),
+    output: z.unknown().optional(),
+    video: z.object({ url: z.string() }).partial().optional(),
+    metrics,
+  }),
+  z.object({ status: z.literal('FAILED'), error: z.unknown().optional() }),
+]);
+
+const statusCodes: Record<number, UpstreamErrorCode> = {
+  400: 'BAD_REQUEST',
+  401: 'UNAUTHORIZED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  406: 'INSUFFICIENT_CREDITS',
+  410: 'GONE',
+  422: 'UNPROCESSABLE',
+  429: 'RATE_LIMITED',
+};
+
+/** Errors raised before any byte of the request could reach Segmind. */
+const notSentErrorCodes = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'EHOSTUNREACH',
+]);
+
+export function createSegmindClient(options: SegmindClientOptions): SegmindClient {
+  const agent = new Agent({
+    connect: { timeout: options.timeoutMs },
+    headersTimeout: options.timeoutMs,
+    bodyTimeout: options.timeoutMs,
+  });
+
+  async function call(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; json: unknown }> {
+    let response: Awaited<ReturnType<typeof request>>;
+    try {
+      response = await request(`${options.baseUrl}${path}`, {
+        method,
+        dispatcher: agent,
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json',
+          'x-api-key': options.apiKey,
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(options.timeoutMs),
+      });
+    } catch (error) {
+      throw transportError(method, path, error);
+    }
+    let text: string;
+    try {
+      text = await readCapped(response.body);
+    } catch (error) {
+      throw transportError(method, path, error);
+    }
+    let json: unknown;
+    try {
+      json = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    const resetHeader = response.headers['x-rate-limit-reset-at-utc'];
+    if (response.statusCode === 200) return { status: 200, json };
+    if (response.statusCode === 422 && stateAnswer.safeParse(json).success) return { status: 422, json };
+    const upstreamText = errorText(json) ?? `HTTP ${response.statusCode}`;
+    const code = statusCodes[response.statusCode] ?? (response.statusCode >= 500 ? 'SERVER_ERROR' : 'BAD_RESPONSE');
+    throw new UpstreamError(code, `${method} ${path}: ${response.statusCode} ${upstreamText}`, {
+      httpStatus: response.statusCode,
+      resetAt: code === 'RATE_LIMITED' ? parseResetAt(resetHeader) : undefined,
+    });
+  }
+
+  async function readState(path: string): Promise<UpstreamJobState> {
+    const { json } = await call('GET', path);
+    const parsed = stateAnswer.safeParse(json);
+    if (!parsed.success) throw new UpstreamError('BAD_RESPONSE', `GET ${path}: unreadable status answer`);
+    const answer = parsed.data;
+    switch (answer.status) {
+      case 'COMPLETED':
+        return {
+          status: 'COMPLETED',
+          videoUrl: outputUrl(answer.output) ?? answer.video?.url,
+          cost: answer.metrics?.cost,
+        };
+      case 'FAILED':
+        return {
+          status: 'FAILED',
+          error: errorText(answer) ?? 'generation failed upstream',
+        };
+      default:
+        return { status: answer.status };
+    }
+  }
+
+  return {
+    async submit(input) {
+      try {
+        const { json } = await call('POST', modelPath, input);
+        const parsed = submitAnswer.safeParse(json);
+        if (!parsed.success) {
+          throw new UpstreamError('OUTCOME_UNKNOWN', `POST ${modelPath}: answer without a request_id`);
+        }
+        return { requestId: parsed.data.request_id };
+      } catch (error) {
+        throw asSubmitError(error);
+      }
+    },
+    status: (requestId) => readState(`/v2/requests/${encodeURIComponent(requestId)}/status`),
+    result: (requestId) => readState(`/v2/requests/${encodeURIComponent(requestId)}`),
+    close: () => agent.close(),
+  };
+}
+
+/** After a submit, anything but a clear answer or a clear "not made" leaves the bill unknown. */
+function asSubmitError(error: unknown): UpstreamError {
+  if (!(error instanceof UpstreamError)) {
+    return new UpstreamError('OUTCOME_UNKNOWN', `submit failed unexpectedly: ${String(error)}`, { cause: error });
+  }
+  const answered = error.httpStatus !== undefined && error.httpStatus < 500;
+  if (answered || error.submitMayBeRetried) return error;
+  return new UpstreamError(
+    'OUTCOME_UNKNOWN',
+    `the submit may have reached Segmind but its answer was lost (${error.message})`,
+    { httpStatus: error.httpStatus, cause: error },
+  );
+}
+
+function transportError(method: string, path: string, error: unknown): UpstreamError {
+  const code = (error as { code?: unknown } | null)?.code;
+  const name = (error as { name?: unknown } | null)?.name;
+  const description = error instanceof Error ? error.message : String(error);
+  if (typeof code === 'string' && notSentErrorCodes.has(code)) {
+    return new UpstreamError('NETWORK', `${method} ${path}: could not connect (${code})`, { cause: error });
+  }
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || name === 'TimeoutError') {
+    return new UpstreamError('TIMEOUT', `${method} ${path}: no answer in time`, { cause: error });
+  }
+  return new UpstreamError('CONNECTION_LOST', `${method} ${path}: connection lost (${description})`, {
+    cause: error,
+  });
+}
+
+async function readCapped(body: AsyncIterable<Buffer | string>): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    size += buffer.length;
+    if (size > maxResponseBytes) throw new UpstreamError('BAD_RESPONSE', 'answer larger than 1 MB');
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function outputUrl(output: unknown): string | undefined {
+  if (typeof output === 'string' && output.length > 0) return output;
+  if (Array.isArray(output)) return outputUrl(output[0]);
+  if (output && typeof output === 'object' && 'url' in output) return outputUrl(output.url);
+  return undefined;
+}
+
+function errorText(json: unknown): string | undefined {
+  if (!json || typeof json !== 'object') return undefined;
+  const value = (json as Record<string, unknown>).error ?? (json as Record<string, unknown>).message;
+  if (typeof value === 'string' && value.length > 0) return value;
+  if (value && typeof value === 'object') return JSON.stringify(value);
+  return undefined;
+}
+
+/** The reset header is an ISO time in UTC; when it is missing or unreadable the caller picks a safe default. */
+function parseResetAt(header: string | string[] | undefined): Date | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (!value) return undefined;
+  const withZone = /[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value}Z`;
+  const date = new Date(withZone);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
