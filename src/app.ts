@@ -24,6 +24,8 @@ export interface AppOptions {
   clock?: Clock;
   /** First wait before a refused submit is tried again. @default 1_000 */
   retryBaseMs?: number;
+  /** On close, how long upstream calls in flight may take before they are aborted. @default 5_000 */
+  shutdownGraceMs?: number;
 }
 
 export interface App {
@@ -82,6 +84,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       }),
       minIntervalMs: config.pollMinIntervalMs,
       retryBaseMs: options.retryBaseMs,
+      stopGraceMs: options.shutdownGraceMs,
     });
     const jobs = new JobService(database, pubsub, clock, poller);
 

@@ -15,7 +15,9 @@ async function main(): Promise<void> {
       ? `the built-in simulator at ${app.upstream.url} (no SEGMIND_API_KEY set; set one to use Segmind)`
       : `Segmind at ${app.upstream.url}`;
   // The one line operators and tests look for.
-  process.stdout.write(`wan-i2v-gateway ready at ${app.url} (GraphiQL in a browser), upstream: ${upstream}\n`);
+  process.stdout.write(
+    `wan-i2v-gateway ready at ${app.url} (GraphiQL in a browser; pid ${process.pid}), upstream: ${upstream}\n`,
+  );
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {

@@ -26,6 +26,8 @@ export interface PollerOptions {
   retryBaseMs?: number;
   /** Upstream calls in flight at once. @default 8 */
   maxConcurrentCalls?: number;
+  /** On stop, how long calls in flight may take to finish before they are aborted. @default 5_000 */
+  stopGraceMs?: number;
 }
 
 /** A job waiting to be sent to Segmind. */
@@ -109,12 +111,26 @@ export class Poller implements NewJobListener {
     while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
   }
 
-  /** Stops starting calls and waits for those in flight to be recorded. Idempotent. */
+  /**
+   * Stops starting calls and waits for those in flight to be recorded; past the grace period they are
+   * aborted (an aborted submit leaves its job's outcome unknown, never resent). Idempotent.
+   */
   async stop(): Promise<void> {
     this.running = false;
     this.cancelTimer?.();
     this.cancelTimer = undefined;
-    await this.whenIdle();
+    const idle = this.whenIdle();
+    let graceTimer: NodeJS.Timeout | undefined;
+    // Wall-clock time, not the poller's clock: shutdown must end whatever clock drives the schedule.
+    const graceOver = new Promise<'grace over'>((resolve) => {
+      graceTimer = setTimeout(() => resolve('grace over'), this.options.stopGraceMs ?? 5000);
+    });
+    if ((await Promise.race([idle, graceOver])) === 'grace over') {
+      this.options.logger.warn({ inFlight: this.inFlight.size }, 'aborting upstream calls still in flight');
+      await this.options.client.abortAll();
+      await idle;
+    }
+    clearTimeout(graceTimer);
   }
 
   private track(job: JobRow): void {

@@ -37,6 +37,9 @@ export interface SegmindClient {
   status(requestId: string): Promise<UpstreamJobState>;
   /** `GET /v2/requests/{id}`: the output and cost once COMPLETED. */
   result(requestId: string): Promise<UpstreamJobState>;
+  /** Fails every call in flight at once (a submit among them ends OUTCOME_UNKNOWN) and refuses new ones. */
+  abortAll(): Promise<void>;
+  /** Waits for calls in flight, then releases connections. */
   close(): Promise<void>;
 }
 
@@ -171,7 +174,8 @@ export function createSegmindClient(options: SegmindClientOptions): SegmindClien
     },
     status: (requestId) => readState(`/v2/requests/${encodeURIComponent(requestId)}/status`),
     result: (requestId) => readState(`/v2/requests/${encodeURIComponent(requestId)}`),
-    close: () => agent.close(),
+    abortAll: () => (agent.destroyed ? Promise.resolve() : agent.destroy(new Error('the gateway is shutting down'))),
+    close: () => (agent.destroyed || agent.closed ? Promise.resolve() : agent.close()),
   };
 }
 

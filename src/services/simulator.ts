@@ -35,6 +35,38 @@ interface SimulatedRequest {
   duration: number;
 }
 
+/** Which calls a fault applies to. */
+export type SimulatorRoute = 'submit' | 'status' | 'result' | 'any';
+
+/** A misbehaviour to act out on coming calls, for tests and for demos of failure handling. */
+export type SimulatorFault =
+  /** Answer with this HTTP status and an error body (429 carries the reset header, one minute ahead). */
+  | { kind: 'status'; status: number }
+  /** Drop the connection without an answer, after reading the request. */
+  | { kind: 'reset' }
+  /** Never answer. */
+  | { kind: 'hang' }
+  /** Handle the call, but drop the connection instead of sending the answer. */
+  | { kind: 'lose-answer' };
+
+/** Runtime controls of the simulator's behaviour. */
+export interface SimulatorFaults {
+  /** Act out `fault` on the next `count` calls of `route`. */
+  inject(fault: SimulatorFault, count?: number, route?: SimulatorRoute): void;
+  /** Until `time`, answer every call 429 with `x-rate-limit-reset-at-utc: time`. */
+  rateLimitUntil(time: number): void;
+  /** Answer every call 401, as with a wrong key. */
+  rejectKey: boolean;
+  /** Answer submits 406, as for an account out of credits. */
+  outOfCredits: boolean;
+  /** Added to every answer. */
+  latencyMs: number;
+  /** How long a request's record is kept. */
+  recordTtlMs: number;
+  /** Forget every scripted fault and switch every control off. */
+  clear(): void;
+}
+
 export interface Simulator {
   /** Where it listens, to be used as `SEGMIND_BASE_URL`. */
   url: string;
@@ -42,6 +74,7 @@ export interface Simulator {
   calls: SimulatorCall[];
   /** Calls whose path starts so, e.g. `POST /v2/wan-2.6-i2v`. */
   count(prefix: string): number;
+  faults: SimulatorFaults;
   close(): Promise<void>;
 }
 
@@ -60,110 +93,149 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const clock = options.clock ?? systemClock;
   const queueMs = options.queueMs ?? 3000;
   const processingMs = options.processingMs ?? 17_000;
-  const recordTtlMs = options.recordTtlMs ?? 3_600_000;
+  const defaultRecordTtlMs = options.recordTtlMs ?? 3_600_000;
   const requests = new Map<string, SimulatedRequest>();
   const calls: SimulatorCall[] = [];
+  const scripted: { fault: SimulatorFault; route: SimulatorRoute; remaining: number }[] = [];
+  let rateLimitedUntil = 0;
   let baseUrl = '';
 
-  const stateOf = (request: SimulatedRequest, now: number) => {
-    const elapsed = now - request.submittedAt;
+  const faults: SimulatorFaults = {
+    inject: (fault, count = 1, route = 'any') => {
+      scripted.push({ fault, route, remaining: count });
+    },
+    rateLimitUntil: (time) => {
+      rateLimitedUntil = time;
+    },
+    rejectKey: false,
+    outOfCredits: false,
+    latencyMs: 0,
+    recordTtlMs: defaultRecordTtlMs,
+    clear: () => {
+      scripted.length = 0;
+      rateLimitedUntil = 0;
+      Object.assign(faults, { rejectKey: false, outOfCredits: false, latencyMs: 0, recordTtlMs: defaultRecordTtlMs });
+    },
+  };
+
+  const takeFault = (route: SimulatorRoute): SimulatorFault | undefined => {
+    const entry = scripted.find((candidate) => candidate.route === 'any' || candidate.route === route);
+    if (!entry) return undefined;
+    entry.remaining--;
+    if (entry.remaining <= 0) scripted.splice(scripted.indexOf(entry), 1);
+    return entry.fault;
+  };
+
+  const stateOf = (request: SimulatedRequest) => {
+    const elapsed = clock.now() - request.submittedAt;
     if (elapsed < request.queueMs) return 'QUEUED';
     if (elapsed < request.queueMs + request.processingMs) return 'PROCESSING';
     return request.fails ? 'FAILED' : 'COMPLETED';
   };
 
-  const answerState = (response: ServerResponse, request: SimulatedRequest, withOutput: boolean) => {
-    const now = clock.now();
-    const status = stateOf(request, now);
-    const metrics = {
-      queue_time: request.queueMs / 1000,
-      inference_time: request.processingMs / 1000,
-    };
-    if (status === 'FAILED')
-      return json(response, 422, {
-        status,
-        request_id: request.id,
-        error: contentPolicyMessage,
-        metrics,
-      });
-    if (status !== 'COMPLETED')
-      return json(response, 200, {
-        status,
-        request_id: request.id,
-        metrics: {},
-      });
-    if (!withOutput) return json(response, 200, { status, request_id: request.id, metrics });
-    const output = `${baseUrl}/sim/videos/${request.id}.mp4`;
-    return json(response, 200, {
-      status,
-      request_id: request.id,
-      output,
-      video: { url: output, content_type: 'video/mp4' },
-      metrics: {
-        ...metrics,
-        cost: request.duration * costPerVideoSecond,
-        remaining_credits: 100,
-      },
+  const submit = (headers: IncomingMessage['headers'], body: string): Answer => {
+    if (!headers['content-type']?.startsWith('application/json')) return errorAnswer(406, 'Invalid content type');
+    if (faults.outOfCredits) return errorAnswer(406, 'Insufficient credits');
+    let input: Record<string, unknown>;
+    try {
+      input = JSON.parse(body) as Record<string, unknown>;
+    } catch {
+      return errorAnswer(400, 'Request body is not valid JSON');
+    }
+    if (typeof input.image !== 'string' || typeof input.prompt !== 'string') {
+      return errorAnswer(400, 'image and prompt are required');
+    }
+    const slow = input.prompt.includes('[sim:slow]') ? 10 : 1;
+    const id = randomUUID();
+    requests.set(id, {
+      id,
+      submittedAt: clock.now(),
+      queueMs: queueMs * slow,
+      processingMs: processingMs * slow,
+      fails: input.prompt.includes('[sim:fail]'),
+      duration: typeof input.duration === 'number' ? input.duration : 5,
     });
+    const requestUrl = `${baseUrl}/v2/requests/${id}`;
+    return {
+      status: 200,
+      body: {
+        request_id: id,
+        status: 'QUEUED',
+        poll_url: requestUrl,
+        status_url: `${requestUrl}/status`,
+        response_url: requestUrl,
+      },
+    };
   };
 
-  const handle = async (incoming: IncomingMessage, response: ServerResponse) => {
+  const report = (id: string, withOutput: boolean): Answer => {
+    const request = requests.get(id);
+    if (!request || clock.now() - request.submittedAt > faults.recordTtlMs) {
+      return errorAnswer(404, `Request ${id} not found`);
+    }
+    const status = stateOf(request);
+    const metrics = { queue_time: request.queueMs / 1000, inference_time: request.processingMs / 1000 };
+    if (status === 'FAILED')
+      return { status: 422, body: { status, request_id: id, error: contentPolicyMessage, metrics } };
+    if (status !== 'COMPLETED') return { status: 200, body: { status, request_id: id, metrics: {} } };
+    if (!withOutput) return { status: 200, body: { status, request_id: id, metrics } };
+    const output = `${baseUrl}/sim/videos/${id}.mp4`;
+    const cost = request.duration * costPerVideoSecond;
+    return {
+      status: 200,
+      body: {
+        status,
+        request_id: id,
+        output,
+        video: { url: output, content_type: 'video/mp4' },
+        metrics: { ...metrics, cost, remaining_credits: 100 },
+      },
+    };
+  };
+
+  /** Segmind's answer to one API call, faults included; undefined for no answer at all. */
+  const answer = (method: string, path: string, headers: IncomingMessage['headers'], body: string): Answer | Drop => {
+    const route: SimulatorRoute =
+      method === 'POST'
+        ? 'submit'
+        : path.endsWith('/status')
+          ? 'status'
+          : path.startsWith('/v2/requests/')
+            ? 'result'
+            : 'any';
+    const fault = takeFault(route);
+    if (fault?.kind === 'hang' || fault?.kind === 'reset') return fault.kind;
+    if (fault?.kind === 'status') return errorAnswer(fault.status, errorTexts[fault.status], clock.now() + 60_000);
+    if (clock.now() < rateLimitedUntil) return errorAnswer(429, errorTexts[429], rateLimitedUntil);
+    if (!headers['x-api-key'] || faults.rejectKey)
+      return errorAnswer(401, 'Unauthorized: missing or invalid x-api-key');
+
+    let handled: Answer;
+    const match = /^\/v2\/requests\/([^/]+)(\/status)?$/.exec(path);
+    if (method === 'POST' && path === modelPath) handled = submit(headers, body);
+    else if (method === 'GET' && match) handled = report(decodeURIComponent(match[1] ?? ''), match[2] === undefined);
+    else handled = errorAnswer(404, `No route for ${method} ${path}`);
+    // The call took effect; only its answer is lost on the way back.
+    return fault?.kind === 'lose-answer' ? 'reset' : handled;
+  };
+
+  const server = createServer((incoming, response) => {
     const path = new URL(incoming.url ?? '/', 'http://simulator').pathname;
     const method = incoming.method ?? 'GET';
     if (method === 'GET' && path.startsWith('/sim/videos/')) return serveVideo(incoming, response);
     calls.push({ method, path, at: clock.now() });
-    const body = await readBody(incoming);
-    if (!incoming.headers['x-api-key'])
-      return json(response, 401, {
-        error: 'Unauthorized: missing x-api-key header',
-      });
-
-    if (method === 'POST' && path === modelPath) {
-      if (!incoming.headers['content-type']?.startsWith('application/json')) {
-        return json(response, 406, { error: 'Invalid content type' });
-      }
-      let input: Record<string, unknown>;
-      try {
-        input = JSON.parse(body) as Record<string, unknown>;
-      } catch {
-        return json(response, 400, { error: 'Request body is not valid JSON' });
-      }
-      if (typeof input.image !== 'string' || typeof input.prompt !== 'string') {
-        return json(response, 400, { error: 'image and prompt are required' });
-      }
-      const slow = input.prompt.includes('[sim:slow]') ? 10 : 1;
-      const id = randomUUID();
-      requests.set(id, {
-        id,
-        submittedAt: clock.now(),
-        queueMs: queueMs * slow,
-        processingMs: processingMs * slow,
-        fails: input.prompt.includes('[sim:fail]'),
-        duration: typeof input.duration === 'number' ? input.duration : 5,
-      });
-      return json(response, 200, {
-        request_id: id,
-        status: 'QUEUED',
-        poll_url: `${baseUrl}/v2/requests/${id}`,
-        status_url: `${baseUrl}/v2/requests/${id}/status`,
-        response_url: `${baseUrl}/v2/requests/${id}`,
-      });
-    }
-
-    const match = /^\/v2\/requests\/([^/]+)(\/status)?$/.exec(path);
-    if (method === 'GET' && match) {
-      const id = decodeURIComponent(match[1] ?? '');
-      const request = requests.get(id);
-      if (!request || clock.now() - request.submittedAt > recordTtlMs) {
-        return json(response, 404, { error: `Request ${id} not found` });
-      }
-      return answerState(response, request, match[2] === undefined);
-    }
-    return json(response, 404, { error: `No route for ${method} ${path}` });
-  };
-
-  const server = createServer((incoming, response) => {
-    handle(incoming, response).catch((error: unknown) => json(response, 500, { error: String(error) }));
+    readBody(incoming)
+      .then(async (body) => {
+        if (faults.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, faults.latencyMs));
+        const result = answer(method, path, incoming.headers, body);
+        if (result === 'hang') return;
+        if (result === 'reset') return void incoming.socket.destroy();
+        if (result.resetAt !== undefined) {
+          response.setHeader('x-rate-limit-reset-at-utc', new Date(result.resetAt).toISOString());
+        }
+        json(response, result.status, result.body);
+      })
+      .catch((error: unknown) => json(response, 500, { error: String(error) }));
   });
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve));
   const address = server.address() as AddressInfo;
@@ -173,6 +245,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     url: baseUrl,
     calls,
     count: (prefix) => calls.filter((call) => `${call.method} ${call.path}`.startsWith(prefix)).length,
+    faults,
     close: () =>
       new Promise((resolve) => {
         server.close(() => resolve());
@@ -180,6 +253,35 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       }),
   };
 }
+
+interface Answer {
+  status: number;
+  body: unknown;
+  /** For 429: the `x-rate-limit-reset-at-utc` header. */
+  resetAt?: number | undefined;
+}
+
+type Drop = 'hang' | 'reset';
+
+const errorAnswer = (status: number, message = `HTTP ${status}`, resetAt?: number): Answer => ({
+  status,
+  body: { error: message },
+  resetAt: status === 429 ? resetAt : undefined,
+});
+
+const errorTexts: Record<number, string | undefined> = {
+  400: 'Bad request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not found',
+  406: 'Insufficient credits',
+  410: 'This model has been retired',
+  429: 'Rate limit exceeded',
+  500: 'Internal server error',
+  502: 'Bad gateway',
+  503: 'Service unavailable',
+  504: 'Gateway timeout',
+};
 
 function json(response: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);

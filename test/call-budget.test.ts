@@ -1,0 +1,80 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { SimulatorCall } from '../src/services/simulator.js';
+import { runUntil } from './support/drive.js';
+import { createJob, startFakeSegmind, startGateway, statusOf, temporaryDirectory } from './support/gateway.js';
+import { ManualClock } from './support/manual-clock.js';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** The most calls that fall in any 60 s window [t, t + 60 s), over every window that starts at a call. */
+function busiestMinute(calls: readonly SimulatorCall[]): number {
+  const times = calls.map((call) => call.at).sort((a, b) => a - b);
+  let busiest = 0;
+  let end = 0;
+  for (let start = 0; start < times.length; start++) {
+    while (end < times.length && (times[end] as number) < (times[start] as number) + 60_000) end++;
+    busiest = Math.max(busiest, end - start);
+  }
+  return busiest;
+}
+
+describe('the upstream call budget (SEGMIND_RPM)', () => {
+  it('never lets more than SEGMIND_RPM calls into any 60 s window, bursts included', async () => {
+    const budget = 10;
+    const clock = new ManualClock();
+    const folder = temporaryDirectory();
+    const upstream = await startFakeSegmind({ clock, queueMs: 20_000, processingMs: 60_000 });
+    const gateway = await startGateway({
+      upstream,
+      clock,
+      databasePath: `${folder.path}/jobs.sqlite`,
+      environment: { SEGMIND_RPM: String(budget), POLL_MIN_INTERVAL_MS: '1000', POLL_MAX_INTERVAL_MS: '15000' },
+    });
+    cleanups.push(
+      folder.remove,
+      () => upstream.close(),
+      () => gateway.close(),
+    );
+
+    // A burst: 30 jobs at once, three times what one minute allows.
+    const jobs = await Promise.all(
+      Array.from({ length: 30 }, (_, index) => createJob(gateway, { prompt: `job ${index}` })),
+    );
+    const finished = () => jobs.every((id) => statusOf(gateway, id) === 'COMPLETED');
+    await runUntil(clock, gateway, finished, 40 * 60_000);
+
+    expect(upstream.count('POST')).toBe(30);
+    expect(busiestMinute(upstream.calls)).toBeLessThanOrEqual(budget);
+    // The budget was really the limit, not an idle poller.
+    expect(busiestMinute(upstream.calls)).toBe(budget);
+  });
+
+  it('pauses every call until the reset time after a 429', async () => {
+    const clock = new ManualClock();
+    const folder = temporaryDirectory();
+    const upstream = await startFakeSegmind({ clock, queueMs: 1000, processingMs: 2000 });
+    const gateway = await startGateway({ upstream, clock, databasePath: `${folder.path}/jobs.sqlite` });
+    cleanups.push(
+      folder.remove,
+      () => upstream.close(),
+      () => gateway.close(),
+    );
+
+    const resetAt = clock.now() + 30_000;
+    upstream.faults.rateLimitUntil(resetAt);
+    const first = await createJob(gateway);
+    const second = await createJob(gateway);
+    const done = () => [first, second].every((id) => statusOf(gateway, id) === 'COMPLETED');
+    await runUntil(clock, gateway, done, 5 * 60_000);
+
+    // Both submits leave at once and are refused; after that answer, nothing reaches Segmind until the reset.
+    const [firstCall] = upstream.calls;
+    const early = upstream.calls.filter((call) => call.at < resetAt);
+    expect(early.map((call) => call.at)).toEqual([firstCall?.at, firstCall?.at]);
+    expect(upstream.calls.filter((call) => call.at >= resetAt).length).toBeGreaterThan(0);
+    expect(upstream.count('POST')).toBe(4);
+  });
+});

@@ -1,0 +1,64 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { runUntil } from './support/drive.js';
+import {
+  collectSubscription,
+  createJob,
+  startFakeSegmind,
+  startGateway,
+  statusOf,
+  temporaryDirectory,
+} from './support/gateway.js';
+import { ManualClock } from './support/manual-clock.js';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+const subscription = 'subscription ($id: ID!) { videoJob(id: $id) { version status videoUrl } }';
+
+/** Runs one job to completion on a manual clock with `subscribers` watching it; returns Segmind's call count. */
+async function upstreamCallsWith(subscribers: number): Promise<{ calls: number; histories: string[][] }> {
+  const clock = new ManualClock();
+  const folder = temporaryDirectory();
+  const upstream = await startFakeSegmind({ clock, queueMs: 5000, processingMs: 60_000 });
+  const gateway = await startGateway({
+    upstream,
+    clock,
+    databasePath: `${folder.path}/jobs.sqlite`,
+    environment: { SEGMIND_RPM: '50', POLL_MIN_INTERVAL_MS: '1000', POLL_MAX_INTERVAL_MS: '15000' },
+  });
+  cleanups.push(
+    folder.remove,
+    () => upstream.close(),
+    () => gateway.close(),
+  );
+
+  const id = await createJob(gateway);
+  // Up to ten subscriptions share each WebSocket, as the views of one app would.
+  const clients = Array.from({ length: Math.ceil(subscribers / 10) }, () => gateway.wsClient());
+  const watchers = Array.from({ length: subscribers }, (_, index) =>
+    collectSubscription<{ videoJob: { status: string } }>(clients[index % clients.length] as never, subscription, {
+      id,
+    }),
+  );
+  // Every subscriber holds its snapshot before time moves.
+  await expect.poll(() => watchers.every((watcher) => watcher.payloads.length > 0), { timeout: 10_000 }).toBe(true);
+  await runUntil(clock, gateway, () => statusOf(gateway, id) === 'COMPLETED', 10 * 60_000);
+  const histories = await Promise.all(
+    watchers.map(async (watcher) => (await watcher.done).map((payload) => payload.videoJob.status)),
+  );
+  return { calls: upstream.calls.length, histories };
+}
+
+describe('one poller for every subscriber', () => {
+  it('costs Segmind exactly as many calls for 100 subscribers as for 1, and tells all 100 everything', async () => {
+    const alone = await upstreamCallsWith(1);
+    const crowd = await upstreamCallsWith(100);
+    expect(alone.calls).toBeGreaterThan(2);
+    expect(crowd.calls).toBe(alone.calls);
+    expect(crowd.histories).toHaveLength(100);
+    for (const history of crowd.histories) expect(history).toEqual(alone.histories[0]);
+    expect(alone.histories[0]).toEqual(['PENDING', 'QUEUED', 'PROCESSING', 'COMPLETED']);
+  });
+});

@@ -1,0 +1,119 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Simulator } from '../src/services/simulator.js';
+import {
+  createJob,
+  startFakeSegmind,
+  startGateway,
+  type TestGateway,
+  temporaryDirectory,
+  waitForTerminal,
+} from './support/gateway.js';
+
+let upstream: Simulator;
+let gateway: TestGateway;
+let folder: ReturnType<typeof temporaryDirectory>;
+/** Global ids in creation order; ids[0] is the oldest. */
+const ids: string[] = [];
+let failedIds: string[];
+
+beforeAll(async () => {
+  folder = temporaryDirectory();
+  upstream = await startFakeSegmind({ queueMs: 20, processingMs: 20 });
+  gateway = await startGateway({ upstream, databasePath: `${folder.path}/jobs.sqlite` });
+  for (let index = 0; index < 7; index++) {
+    ids.push(await createJob(gateway, { prompt: index % 3 === 0 ? `job ${index} [sim:fail]` : `job ${index}` }));
+  }
+  const finished = await Promise.all(ids.map((id) => waitForTerminal(gateway, id)));
+  failedIds = finished.filter((job) => job.status === 'FAILED').map((job) => job.id);
+});
+
+afterAll(async () => {
+  await gateway.close();
+  await upstream.close();
+  folder.remove();
+});
+
+interface Page {
+  videoJobs: {
+    edges: { cursor: string; node: { id: string; prompt: string } }[];
+    pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+  };
+}
+
+const pageQuery = `query ($first: Int, $after: String, $last: Int, $before: String, $status: [VideoJobStatus!]) {
+  videoJobs(first: $first, after: $after, last: $last, before: $before, status: $status) {
+    edges { cursor node { id prompt } }
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+  }
+}`;
+
+async function page(variables: Record<string, unknown>) {
+  const answer = await gateway.graphql<Page>(pageQuery, variables);
+  expect(answer.errors).toBeUndefined();
+  return answer.data?.videoJobs as Page['videoJobs'];
+}
+
+const newestFirst = () => [...ids].reverse();
+
+describe('Query.videoJobs', () => {
+  it('pages forward through every job, newest first, with no overlap', async () => {
+    const seen: string[] = [];
+    let after: string | undefined;
+    for (;;) {
+      const result = await page({ first: 3, after });
+      seen.push(...result.edges.map((edge) => edge.node.id));
+      if (!result.pageInfo.hasNextPage) break;
+      after = result.pageInfo.endCursor ?? undefined;
+    }
+    expect(seen).toEqual(newestFirst());
+  });
+
+  it('pages backward with last/before', async () => {
+    const lastTwo = await page({ last: 2 });
+    expect(lastTwo.edges.map((edge) => edge.node.id)).toEqual(newestFirst().slice(-2));
+    const before = await page({ last: 2, before: lastTwo.pageInfo.startCursor });
+    expect(before.edges.map((edge) => edge.node.id)).toEqual(newestFirst().slice(-4, -2));
+    expect(before.pageInfo.hasPreviousPage).toBe(true);
+  });
+
+  it('filters by status', async () => {
+    const failed = await page({ first: 50, status: ['FAILED'] });
+    expect(failed.edges.map((edge) => edge.node.id).sort()).toEqual([...failedIds].sort());
+    expect(failed.edges.every((edge) => edge.node.prompt.includes('[sim:fail]'))).toBe(true);
+    const both = await page({ first: 50, status: ['FAILED', 'COMPLETED'] });
+    expect(both.edges).toHaveLength(ids.length);
+    const none = await page({ first: 50, status: ['PENDING'] });
+    expect(none.edges).toEqual([]);
+  });
+
+  it('answers a bad cursor or page size with a clear error', async () => {
+    const badCursor = await gateway.graphql(pageQuery, { first: 2, after: 'garbage' });
+    expect(badCursor.errors?.[0]?.message).toMatch(/invalid cursor/);
+    const negative = await gateway.graphql(pageQuery, { first: -1 });
+    expect(negative.errors?.[0]?.message).toMatch(/first/);
+  });
+});
+
+describe('Query.videoJob and Query.node', () => {
+  it('finds a job by its global id, through either field', async () => {
+    const id = ids[1] as string;
+    const answer = await gateway.graphql<{
+      videoJob: { id: string };
+      node: { __typename: string; id: string; prompt: string };
+    }>('query ($id: ID!) { videoJob(id: $id) { id } node(id: $id) { __typename id ... on VideoJob { prompt } } }', {
+      id,
+    });
+    expect(answer.data?.videoJob.id).toBe(id);
+    expect(answer.data?.node).toEqual({ __typename: 'VideoJob', id, prompt: 'job 1' });
+  });
+
+  it('answers null for an id that names no job', async () => {
+    const unknown = Buffer.from('VideoJob:424242').toString('base64');
+    const answer = await gateway.graphql<{ videoJob: null }>('query ($id: ID!) { videoJob(id: $id) { id } }', {
+      id: unknown,
+    });
+    expect(answer).toEqual({ data: { videoJob: null } });
+    const garbage = await gateway.graphql<{ videoJob: null }>('{ videoJob(id: "%%%") { id } }');
+    expect(garbage).toEqual({ data: { videoJob: null } });
+  });
+});

@@ -1,0 +1,98 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Simulator } from '../src/services/simulator.js';
+import {
+  collectSubscription,
+  createJob,
+  type JobView,
+  jobFields,
+  startFakeSegmind,
+  startGateway,
+  type TestGateway,
+  temporaryDirectory,
+  waitForTerminal,
+} from './support/gateway.js';
+
+const subscription = `subscription ($id: ID!) { videoJob(id: $id) { ${jobFields} } }`;
+
+let upstream: Simulator;
+let gateway: TestGateway;
+let folder: ReturnType<typeof temporaryDirectory>;
+
+beforeEach(async () => {
+  folder = temporaryDirectory();
+  upstream = await startFakeSegmind();
+  gateway = await startGateway({ upstream, databasePath: `${folder.path}/jobs.sqlite` });
+});
+
+afterEach(async () => {
+  await gateway.close();
+  await upstream.close();
+  folder.remove();
+});
+
+function expectLiveHistory(payloads: JobView[]) {
+  const statuses = payloads.map((job) => job.status);
+  // The snapshot comes first; after it, each status once, in order.
+  expect(['PENDING', 'QUEUED']).toContain(statuses[0]);
+  expect(statuses.at(-1)).toBe('COMPLETED');
+  expect(new Set(statuses).size).toBe(statuses.length);
+  const order = ['PENDING', 'QUEUED', 'PROCESSING', 'COMPLETED'];
+  expect(statuses).toEqual([...statuses].sort((a, b) => order.indexOf(a) - order.indexOf(b)));
+  expect(statuses).toContain('PROCESSING');
+  const versions = payloads.map((job) => job.version);
+  for (let index = 1; index < versions.length; index++) {
+    expect(versions[index]).toBe((versions[index - 1] as number) + 1);
+  }
+  const last = payloads.at(-1) as JobView;
+  expect(last.videoUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/sim\/videos\/.+\.mp4$/);
+  expect(last.cost).toBeGreaterThan(0);
+  expect(last.events.map((event) => event.status)).toEqual(['PENDING', 'QUEUED', 'PROCESSING', 'COMPLETED']);
+}
+
+describe('Subscription.videoJob over graphql-ws', () => {
+  it('sends the snapshot, then every change in order with growing versions, then completes', async () => {
+    const id = await createJob(gateway);
+    const { done } = collectSubscription<{ videoJob: JobView }>(gateway.wsClient(), subscription, { id });
+    const payloads = (await done).map((payload) => payload.videoJob);
+    expectLiveHistory(payloads);
+  });
+
+  it('answers an unknown id with a NOT_FOUND error', async () => {
+    const unknown = Buffer.from('VideoJob:999999').toString('base64');
+    const malformed = 'not-a-global-id';
+    for (const id of [unknown, malformed]) {
+      const { done } = collectSubscription(gateway.wsClient(), subscription, { id });
+      await expect(done).rejects.toThrow(/NOT_FOUND/);
+    }
+  });
+
+  it('sends a finished job once and completes', async () => {
+    const id = await createJob(gateway);
+    await waitForTerminal(gateway, id);
+    const { done } = collectSubscription<{ videoJob: JobView }>(gateway.wsClient(), subscription, { id });
+    const payloads = await done;
+    expect(payloads).toHaveLength(1);
+    expect(payloads[0]?.videoJob.status).toBe('COMPLETED');
+  });
+});
+
+describe('Subscription.videoJob over Server-Sent Events', () => {
+  it('streams the same history as the WebSocket transport', async () => {
+    const id = await createJob(gateway);
+    const response = await fetch(gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify({ query: subscription, variables: { id } }),
+    });
+    expect(response.headers.get('content-type')).toMatch(/text\/event-stream/);
+    const text = await response.text(); // the stream ends after the terminal status
+    const payloads = text
+      .split('\n')
+      .filter((line) => line.startsWith('data:'))
+      .map((line) => line.slice(5).trim())
+      .filter((data) => data.length > 0)
+      .map((data) => (JSON.parse(data) as { data: { videoJob: JobView } }).data.videoJob);
+    expect(text).toMatch(/event: complete/);
+    expectLiveHistory(payloads);
+  });
+});

@@ -1,0 +1,179 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Client, createClient } from 'graphql-ws';
+import { pino } from 'pino';
+import { WebSocket } from 'ws';
+import { type App, createApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import type { Clock } from '../../src/services/clock.js';
+import { type Simulator, type SimulatorOptions, startSimulator } from '../../src/services/simulator.js';
+
+/** A fresh folder for a test's database files, removed by the returned function. */
+export function temporaryDirectory(): { path: string; remove: () => void } {
+  const path = mkdtempSync(join(tmpdir(), 'wan-i2v-test-'));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+export interface TestGateway {
+  app: App;
+  url: string;
+  wsUrl: string;
+  databasePath: string;
+  /** Runs one GraphQL operation over HTTP POST and returns its JSON answer. */
+  graphql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<GraphQLAnswer<T>>;
+  /** A graphql-ws client on this gateway, closed with the gateway. */
+  wsClient(): Client;
+  close(): Promise<void>;
+}
+
+export interface GraphQLAnswer<T> {
+  data?: T;
+  errors?: { message: string; extensions?: Record<string, unknown> }[];
+}
+
+export interface GatewayOptions {
+  /** The fake Segmind to talk to. */
+  upstream: Simulator;
+  databasePath: string;
+  clock?: Clock;
+  environment?: Record<string, string>;
+}
+
+/** A real gateway on an ephemeral loopback port, with a real SQLite file, talking HTTP to `upstream`. */
+export async function startGateway(options: GatewayOptions): Promise<TestGateway> {
+  const config = loadConfig({
+    PORT: '0',
+    DATABASE_PATH: options.databasePath,
+    SEGMIND_API_KEY: 'test-key',
+    SEGMIND_BASE_URL: options.upstream.url,
+    SEGMIND_TIMEOUT_MS: '5000',
+    POLL_MIN_INTERVAL_MS: '100',
+    POLL_MAX_INTERVAL_MS: '200',
+    SEGMIND_RPM: '10000',
+    ...options.environment,
+  });
+  const app = await createApp(config, {
+    logger: pino({ level: 'silent' }),
+    clock: options.clock,
+    retryBaseMs: 10,
+    shutdownGraceMs: 300,
+  });
+  const clients: Client[] = [];
+  return {
+    app,
+    url: app.url,
+    wsUrl: app.url.replace(/^http/, 'ws'),
+    databasePath: options.databasePath,
+    async graphql(query, variables) {
+      const response = await fetch(app.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+        body: JSON.stringify({ query, variables }),
+      });
+      return (await response.json()) as GraphQLAnswer<never>;
+    },
+    wsClient() {
+      const client = createClient({
+        url: app.url.replace(/^http/, 'ws'),
+        webSocketImpl: WebSocket,
+        retryAttempts: 0,
+        lazy: true,
+      });
+      clients.push(client);
+      return client;
+    },
+    async close() {
+      await Promise.all(clients.map((client) => client.dispose()));
+      await app.close();
+    },
+  };
+}
+
+/** A fake Segmind (the simulator) with test timings: a job is QUEUED 50 ms, then PROCESSING 150 ms. */
+export function startFakeSegmind(options: SimulatorOptions = {}): Promise<Simulator> {
+  return startSimulator({ queueMs: 50, processingMs: 150, ...options });
+}
+
+export const createVideoMutation = /* GraphQL */ `
+  mutation Create($input: CreateVideoInput!) {
+    createVideo(input: $input) {
+      __typename
+      ... on CreateVideoSuccess { job { id status version } }
+      ... on ValidationError { message issues { field message } }
+    }
+  }
+`;
+
+export interface CreateVideoAnswer {
+  createVideo:
+    | { __typename: 'CreateVideoSuccess'; job: { id: string; status: string; version: number } }
+    | { __typename: 'ValidationError'; message: string; issues: { field: string; message: string }[] };
+}
+
+/** Creates a job and returns its global id, failing the test on anything but success. */
+export async function createJob(gateway: TestGateway, input: Record<string, unknown> = {}): Promise<string> {
+  const answer = await gateway.graphql<CreateVideoAnswer>(createVideoMutation, {
+    input: { image: 'https://example.com/cat.png', prompt: 'a cat surfing a wave', ...input },
+  });
+  const result = answer.data?.createVideo;
+  if (result?.__typename !== 'CreateVideoSuccess') throw new Error(`createVideo failed: ${JSON.stringify(answer)}`);
+  return result.job.id;
+}
+
+export const jobFields = /* GraphQL */ `
+  id version status videoUrl cost upstreamRequestId startedAt finishedAt
+  error { code message }
+  events { status at message }
+`;
+
+export interface JobView {
+  id: string;
+  version: number;
+  status: string;
+  videoUrl: string | null;
+  cost: number | null;
+  upstreamRequestId: string | null;
+  error: { code: string; message: string } | null;
+  events: { status: string; at: string; message: string | null }[];
+}
+
+/** Polls the gateway (not Segmind) until the job reaches a terminal status. */
+export async function waitForTerminal(gateway: TestGateway, id: string, timeoutMs = 10_000): Promise<JobView> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const answer = await gateway.graphql<{ videoJob: JobView }>(
+      `query ($id: ID!) { videoJob(id: $id) { ${jobFields} } }`,
+      { id },
+    );
+    const job = answer.data?.videoJob;
+    if (job && (job.status === 'COMPLETED' || job.status === 'FAILED')) return job;
+    if (Date.now() > deadline) throw new Error(`job ${id} did not finish: ${JSON.stringify(answer)}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Collects every payload of one subscription until it completes. */
+export function collectSubscription<T>(client: Client, query: string, variables: Record<string, unknown>) {
+  const payloads: T[] = [];
+  const done = new Promise<T[]>((resolve, reject) => {
+    client.subscribe<T>(
+      { query, variables },
+      {
+        next: (result) => {
+          if (result.errors) reject(new Error(JSON.stringify(result.errors)));
+          else payloads.push(result.data as T);
+        },
+        error: (error) => reject(error instanceof Error ? error : new Error(JSON.stringify(error))),
+        complete: () => resolve(payloads),
+      },
+    );
+  });
+  return { payloads, done };
+}
+
+/** A job's status read straight from the service (no GraphQL round trip), for manual-clock loops. */
+export function statusOf(gateway: TestGateway, globalId: string): string | undefined {
+  const databaseId = Number(Buffer.from(globalId, 'base64').toString('utf8').split(':')[1]);
+  return gateway.app.jobs.get(databaseId)?.status;
+}
