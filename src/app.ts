@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { useServer } from 'graphql-ws/use/ws';
 import { createYoga } from 'graphql-yoga';
 import type { Logger } from 'pino';
@@ -136,6 +137,8 @@ function createGraphQLHandler(jobs: JobService, logger: Logger) {
     healthCheckEndpoint: '/healthz',
     landingPage: false,
     graphiql: { title: 'wan-i2v-gateway', subscriptionsProtocol: 'WS' },
+    // GraphiQL served from this package rather than a CDN, so it works on machines without internet access.
+    renderGraphiQL,
     logging: {
       debug: (...args) => logger.debug(args.map(String).join(' ')),
       info: (...args) => logger.info(args.map(String).join(' ')),
