@@ -18,6 +18,7 @@ import { roundRobinPolicy } from './services/poll-policy.js';
 import { Poller } from './services/poller.js';
 import { createSegmindClient } from './services/segmind-client.js';
 import { type Simulator, startSimulator } from './services/simulator.js';
+import { UpstreamBreaker } from './services/upstream-breaker.js';
 
 export interface AppOptions {
   logger: Logger;
@@ -78,6 +79,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       clock,
       logger: logger.child({ component: 'poller' }),
       budget: new CallBudget(config.callsPerMinute, clock),
+      breaker: new UpstreamBreaker(),
       policy: roundRobinPolicy({
         callsPerMinute: config.callsPerMinute,
         minIntervalMs: config.pollMinIntervalMs,

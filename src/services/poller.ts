@@ -1,20 +1,25 @@
+import { ExponentialBackoff, fullJitterGenerator, type IBackoff } from 'cockatiel';
 import type { Logger } from 'pino';
 import type { Database } from '../db/connection.js';
-import { findJob, findPayload, listActiveJobs, updateJob } from '../db/job-queries.js';
-import type { JobErrorCode, JobRow } from '../db/tables.js';
+import { listActiveJobs } from '../db/job-queries.js';
+import type { JobRow } from '../db/tables.js';
 import type { CallBudget } from './call-budget.js';
 import type { Clock } from './clock.js';
 import type { JobChange, JobStateMachine } from './job-state-machine.js';
 import type { NewJobListener } from './jobs.js';
 import type { PollPolicy } from './poll-policy.js';
-import type { SegmindClient, SegmindInput, UpstreamJobState } from './segmind-client.js';
-import { UpstreamError } from './upstream-error.js';
+import type { SegmindClient, UpstreamJobState } from './segmind-client.js';
+import { Submitter } from './submitter.js';
+import type { UpstreamBreaker } from './upstream-breaker.js';
+import type { UpstreamError } from './upstream-error.js';
+import { asUpstreamError, changeFor, failure, readFailure } from './upstream-outcomes.js';
 
 export interface PollerOptions {
   database: Database;
   client: SegmindClient;
   machine: JobStateMachine;
   budget: CallBudget;
+  breaker: UpstreamBreaker;
   policy: PollPolicy;
   clock: Clock;
   logger: Logger;
@@ -22,8 +27,10 @@ export interface PollerOptions {
   minIntervalMs: number;
   /** Submits tried at most this many times while Segmind answers "not made, try again". @default 5 */
   maxSubmitAttempts?: number;
-  /** First wait before a submit is tried again; it doubles each time, with full jitter. @default 1_000 */
+  /** First wait before a failed call is tried again; it doubles each time (capped), with full jitter. @default 1_000 */
   retryBaseMs?: number;
+  /** Longest wait between tries of one call. @default 30_000 */
+  retryMaxMs?: number;
   /** Upstream calls in flight at once. @default 8 */
   maxConcurrentCalls?: number;
   /** On stop, how long calls in flight may take to finish before they are aborted. @default 5_000 */
@@ -34,6 +41,8 @@ export interface PollerOptions {
 interface PendingJob {
   id: number;
   attempts: number;
+  /** Set while Segmind answers "not made": when to try again. */
+  retry: IBackoff<unknown> | undefined;
   notBefore: number;
   busy: boolean;
 }
@@ -45,6 +54,8 @@ interface WatchedJob {
   lastPolledAt: number;
   /** Segmind said COMPLETED without the output: read the result next. */
   needsResult: boolean;
+  /** Set while reads of this job fail: when to try again. */
+  retry: IBackoff<unknown> | undefined;
   busy: boolean;
 }
 
@@ -53,29 +64,32 @@ type Work = { kind: 'submit'; job: PendingJob } | { kind: 'status' | 'result'; j
 /** After a 429 without a readable reset time, wait this long. */
 const defaultRateLimitPauseMs = 60_000;
 
-export const unknownOutcomeMessage =
-  'Outcome unknown: the submit may have reached Segmind but its answer was lost, so it was not sent again (that could bill twice).';
-
 /**
  * The one upstream worker of the process: it sends PENDING jobs to Segmind in creation order and polls
- * every submitted, unfinished job, whether or not anyone watches it. Every call, submit or poll, is
- * taken from one budget, and every status change goes through the job state machine.
+ * every submitted, unfinished job, whether or not anyone watches it. Every call, submit or poll, is taken
+ * from one budget and passes one circuit breaker; every status change goes through the job state machine.
  */
 export class Poller implements NewJobListener {
   private readonly pending = new Map<number, PendingJob>();
   private readonly watched = new Map<number, WatchedJob>();
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly submitter: Submitter;
+  private readonly retries: ExponentialBackoff<number>;
   private cancelTimer: (() => void) | undefined;
   private timerAt = Number.POSITIVE_INFINITY;
   private running = false;
-  private readonly maxSubmitAttempts: number;
-  private readonly retryBaseMs: number;
-  private readonly maxConcurrentCalls: number;
 
   constructor(private readonly options: PollerOptions) {
-    this.maxSubmitAttempts = options.maxSubmitAttempts ?? 5;
-    this.retryBaseMs = options.retryBaseMs ?? 1000;
-    this.maxConcurrentCalls = options.maxConcurrentCalls ?? 8;
+    this.submitter = new Submitter(options.database, options.client, options.machine, options.clock);
+    this.retries = new ExponentialBackoff({
+      initialDelay: options.retryBaseMs ?? 1000,
+      maxDelay: options.retryMaxMs ?? 30_000,
+      generator: fullJitterGenerator,
+    });
+    options.breaker.onStateChange((open) => {
+      if (open) options.logger.warn('Segmind looks down: upstream calls paused');
+      else options.logger.info('Segmind answers again: upstream calls resumed');
+    });
   }
 
   /** Picks up every unfinished job in the database, settles those whose submit outcome was lost, and starts. */
@@ -83,14 +97,8 @@ export class Poller implements NewJobListener {
     if (this.running) return;
     this.running = true;
     for (const job of listActiveJobs(this.options.database.db)) {
-      if (job.status === 'PENDING' && job.submitStartedAt !== null) {
-        this.finish(
-          job.id,
-          failure('UPSTREAM_UNAVAILABLE', `${unknownOutcomeMessage} (the gateway stopped mid-submit)`),
-        );
-      } else {
-        this.track(job);
-      }
+      if (Submitter.outcomeLost(job)) this.submitter.settleLostOutcome(job.id);
+      else this.track(job);
     }
     this.options.logger.info({ pending: this.pending.size, watched: this.watched.size }, 'poller started');
     this.wake();
@@ -99,11 +107,6 @@ export class Poller implements NewJobListener {
   jobCreated(job: JobRow): void {
     this.track(job);
     this.wake();
-  }
-
-  /** Jobs the poller is responsible for: waiting to be submitted, and submitted but unfinished. */
-  get activeJobs(): { pending: number; watched: number } {
-    return { pending: this.pending.size, watched: this.watched.size };
   }
 
   /** Resolves once no upstream call is in flight (and none started meanwhile). */
@@ -135,22 +138,14 @@ export class Poller implements NewJobListener {
 
   private track(job: JobRow): void {
     if (job.status === 'PENDING') {
-      this.pending.set(job.id, {
-        id: job.id,
-        attempts: 0,
-        notBefore: 0,
-        busy: false,
-      });
+      this.pending.set(job.id, { id: job.id, attempts: 0, retry: undefined, notBefore: 0, busy: false });
     } else if (job.upstreamRequestId !== null) {
-      const lastPolledAt = Number.NEGATIVE_INFINITY;
-      this.watched.set(job.id, {
-        id: job.id,
-        requestId: job.upstreamRequestId,
-        lastPolledAt,
-        needsResult: false,
-        busy: false,
-      });
+      this.watch(job.id, job.upstreamRequestId, Number.NEGATIVE_INFINITY);
     }
+  }
+
+  private watch(id: number, requestId: string, lastPolledAt: number): void {
+    this.watched.set(id, { id, requestId, lastPolledAt, needsResult: false, retry: undefined, busy: false });
   }
 
   private wake(): void {
@@ -170,8 +165,14 @@ export class Poller implements NewJobListener {
 
   /** Starts every call that is due and affordable now, then sleeps until the next one is. */
   private dispatchDueWork(): void {
-    const { budget, clock } = this.options;
-    while (this.running && this.inFlight.size < this.maxConcurrentCalls) {
+    const { budget, breaker, clock } = this.options;
+    while (this.running && this.inFlight.size < (this.options.maxConcurrentCalls ?? 8)) {
+      const breakerWaitMs = breaker.waitMs();
+      if (breakerWaitMs === undefined) return; // a probe is in flight; its end wakes the poller
+      if (breakerWaitMs > 0) {
+        this.scheduleAt(clock.now() + breakerWaitMs);
+        return;
+      }
       const next = this.nextWork();
       if (!next) return;
       if (next.dueAt > clock.now()) {
@@ -203,20 +204,23 @@ export class Poller implements NewJobListener {
     }
     for (const job of this.watched.values()) {
       if (job.busy) continue;
-      const earliest = job.lastPolledAt + this.options.minIntervalMs;
-      if (job.needsResult) consider({ kind: 'result', job }, earliest, 1);
-      else consider({ kind: 'status', job }, Math.max(earliest, this.pollDueAt(job)), 2);
+      let dueAt: number;
+      if (job.retry) dueAt = job.lastPolledAt + job.retry.duration;
+      else if (job.needsResult) dueAt = now;
+      else dueAt = this.options.policy.nextPollAt(job, this.watched.size);
+      const notBefore = job.lastPolledAt + this.options.minIntervalMs;
+      consider(
+        { kind: job.needsResult ? 'result' : 'status', job },
+        Math.max(notBefore, dueAt),
+        job.needsResult ? 1 : 2,
+      );
     }
     return best;
   }
 
-  private pollDueAt(job: WatchedJob): number {
-    return this.options.policy.nextPollAt(job, this.watched.size);
-  }
-
   private run(work: Work): void {
     work.job.busy = true;
-    const call = (work.kind === 'submit' ? this.submit(work.job) : this.poll(work.job, work.kind))
+    const call = (work.kind === 'submit' ? this.submit(work.job) : this.read(work.job, work.kind))
       .catch((error: unknown) => this.options.logger.error({ err: error, jobId: work.job.id }, 'upstream work failed'))
       .finally(() => {
         work.job.busy = false;
@@ -227,108 +231,63 @@ export class Poller implements NewJobListener {
   }
 
   private async submit(pending: PendingJob): Promise<void> {
-    const { database, client, clock, logger } = this.options;
-    const job = findJob(database.db, pending.id);
-    const payload = findPayload(database.db, pending.id);
-    if (!job || !payload || job.status !== 'PENDING') {
+    const { breaker, clock, logger } = this.options;
+    const result = await this.submitter.submit(pending.id, (call) => breaker.execute(call));
+    if (result.kind !== 'not-made') {
       this.pending.delete(pending.id);
+      if (result.kind === 'submitted') this.watch(pending.id, result.requestId, clock.now());
       return;
     }
-    // Committed before the POST: after a crash, this says the job may already be billed.
-    updateJob(database.db, job.id, { submitStartedAt: new Date(clock.now()) });
-    try {
-      const { requestId } = await client.submit(toSegmindInput(job, payload.image, payload.audio));
-      this.pending.delete(job.id);
-      this.advance(job.id, {
-        status: 'QUEUED',
-        upstreamRequestId: requestId,
-        message: 'submitted to Segmind',
-      });
-      this.watched.set(job.id, {
-        id: job.id,
-        requestId,
-        lastPolledAt: clock.now(),
-        needsResult: false,
-        busy: false,
-      });
-    } catch (error) {
-      const upstream = asUpstreamError(error);
-      if (!upstream.submitMayBeRetried) {
-        this.pending.delete(job.id);
-        this.finish(job.id, submitFailure(upstream));
-        return;
-      }
-      // Segmind made no request: the job is as if never sent.
-      updateJob(database.db, job.id, { submitStartedAt: null });
-      this.noteRateLimit(upstream);
-      pending.attempts++;
-      if (pending.attempts >= this.maxSubmitAttempts) {
-        this.pending.delete(job.id);
-        this.finish(
-          job.id,
-          failure(
-            'UPSTREAM_UNAVAILABLE',
-            `Segmind did not accept the job after ${pending.attempts} tries: ${upstream.message}`,
-          ),
-        );
-        return;
-      }
-      pending.notBefore = clock.now() + this.backoffMs(pending.attempts);
-      logger.warn(
-        { jobId: job.id, attempt: pending.attempts, err: upstream.message },
-        'submit not accepted, will retry',
+    this.noteRateLimit(result.error);
+    // A call the breaker held back was never tried: it does not count against the job.
+    if (result.error.code !== 'CIRCUIT_OPEN') pending.attempts++;
+    if (pending.attempts >= (this.options.maxSubmitAttempts ?? 5)) {
+      this.settle(
+        pending.id,
+        failure(
+          'UPSTREAM_UNAVAILABLE',
+          `Segmind did not accept the job after ${pending.attempts} tries: ${result.error.message}`,
+        ),
       );
+      return;
     }
+    pending.retry = pending.retry ? pending.retry.next(undefined) : this.retries.next();
+    pending.notBefore = clock.now() + pending.retry.duration;
+    logger.warn(
+      { jobId: pending.id, attempt: pending.attempts, err: result.error.message },
+      'submit not made, will retry',
+    );
   }
 
-  private async poll(job: WatchedJob, kind: 'status' | 'result'): Promise<void> {
-    const { client, clock, logger } = this.options;
+  private async read(job: WatchedJob, kind: 'status' | 'result'): Promise<void> {
+    const { breaker, client, clock, logger } = this.options;
     job.lastPolledAt = clock.now();
     let state: UpstreamJobState;
     try {
-      state = kind === 'status' ? await client.status(job.requestId) : await client.result(job.requestId);
-    } catch (error) {
-      const upstream = asUpstreamError(error);
-      if (upstream.isTransient) {
-        this.noteRateLimit(upstream);
-        logger.warn({ jobId: job.id, err: upstream.message }, 'poll failed, job keeps its status');
+      state = await breaker.execute(() =>
+        kind === 'status' ? client.status(job.requestId) : client.result(job.requestId),
+      );
+    } catch (thrown) {
+      const error = asUpstreamError(thrown);
+      if (!error.isTransient) {
+        this.settle(job.id, readFailure(error));
         return;
       }
-      this.finish(job.id, pollFailure(upstream));
+      // Polling trouble never fails a job: it keeps its status and is read again later.
+      this.noteRateLimit(error);
+      job.retry = job.retry ? job.retry.next(undefined) : this.retries.next();
+      logger.warn({ jobId: job.id, err: error.message, retryInMs: Math.round(job.retry.duration) }, 'read failed');
       return;
     }
-    switch (state.status) {
-      case 'QUEUED':
-        return;
-      case 'PROCESSING':
-        this.advance(job.id, {
-          status: 'PROCESSING',
-          message: 'Segmind is generating the video',
-        });
-        return;
-      case 'FAILED':
-        this.finish(job.id, failure('GENERATION_FAILED', state.error));
-        return;
-      case 'COMPLETED':
-        if (state.videoUrl === undefined) {
-          job.needsResult = true;
-          return;
-        }
-        this.finish(job.id, {
-          status: 'COMPLETED',
-          videoUrl: state.videoUrl,
-          cost: state.cost,
-          message: 'video ready',
-        });
-    }
-  }
-
-  private advance(jobId: number, change: JobChange): void {
-    this.options.machine.transition(jobId, change);
+    job.retry = undefined;
+    const change = changeFor(state);
+    if (change === 'read-result') job.needsResult = true;
+    else if (change?.status === 'COMPLETED' || change?.status === 'FAILED') this.settle(job.id, change);
+    else if (change) this.options.machine.transition(job.id, change);
   }
 
   /** A terminal change: the job leaves the poller's care whatever the state machine decides. */
-  private finish(jobId: number, change: JobChange): void {
+  private settle(jobId: number, change: JobChange): void {
     this.pending.delete(jobId);
     this.watched.delete(jobId);
     this.options.machine.transition(jobId, change);
@@ -340,65 +299,4 @@ export class Poller implements NewJobListener {
     const resetAt = error.resetAt?.getTime();
     this.options.budget.pauseUntil(resetAt !== undefined && resetAt > now ? resetAt : now + defaultRateLimitPauseMs);
   }
-
-  /** Capped exponential backoff with full jitter. */
-  private backoffMs(attempt: number): number {
-    const ceiling = Math.min(60_000, this.retryBaseMs * 2 ** (attempt - 1));
-    return Math.random() * ceiling;
-  }
-}
-
-function toSegmindInput(job: JobRow, image: string, audio: string | null): SegmindInput {
-  return {
-    image,
-    prompt: job.prompt,
-    ...(audio === null ? {} : { audio }),
-    duration: job.duration,
-    resolution: job.resolution,
-    multi_shots: job.multiShots,
-    negative_prompt: job.negativePrompt,
-    enable_prompt_expansion: job.enablePromptExpansion,
-    ...(job.seed === null ? {} : { seed: job.seed }),
-  };
-}
-
-const failure = (code: JobErrorCode, message: string): JobChange => ({
-  status: 'FAILED',
-  error: { code, message },
-});
-
-function asUpstreamError(error: unknown): UpstreamError {
-  return error instanceof UpstreamError
-    ? error
-    : new UpstreamError('BAD_RESPONSE', `unexpected failure: ${String(error)}`, { cause: error });
-}
-
-/** Error codes every call shares: the account, not the job, is at fault. */
-function accountFailure(error: UpstreamError): JobChange | undefined {
-  if (error.code === 'UNAUTHORIZED')
-    return failure('UPSTREAM_UNAUTHORIZED', `Segmind refused the API key: ${error.message}`);
-  if (error.code === 'INSUFFICIENT_CREDITS')
-    return failure('INSUFFICIENT_CREDITS', `Segmind account is out of credits: ${error.message}`);
-  return undefined;
-}
-
-function submitFailure(error: UpstreamError): JobChange {
-  const account = accountFailure(error);
-  if (account) return account;
-  if (error.code === 'OUTCOME_UNKNOWN' || error.isTransient) {
-    return failure('UPSTREAM_UNAVAILABLE', `${unknownOutcomeMessage} (${error.message})`);
-  }
-  return failure('UPSTREAM_REJECTED', `Segmind rejected the job: ${error.message}`);
-}
-
-function pollFailure(error: UpstreamError): JobChange {
-  const account = accountFailure(error);
-  if (account) return account;
-  if (error.code === 'NOT_FOUND') {
-    return failure(
-      'UPSTREAM_EXPIRED',
-      `Segmind no longer knows this request (records expire 1 h after submission): ${error.message}`,
-    );
-  }
-  return failure('UPSTREAM_REJECTED', `Segmind refused to report on the job: ${error.message}`);
 }

@@ -27,7 +27,9 @@ export type UpstreamErrorCode =
   /** A submit may have reached Segmind but its answer was lost (504, timeout, dropped connection): it may be billed. */
   | 'OUTCOME_UNKNOWN'
   /** An answer this client cannot read. */
-  | 'BAD_RESPONSE';
+  | 'BAD_RESPONSE'
+  /** Not sent: calls are paused while Segmind looks down (the circuit breaker is open). */
+  | 'CIRCUIT_OPEN';
 
 export class UpstreamError extends Error {
   override name = 'UpstreamError';
@@ -53,14 +55,20 @@ export class UpstreamError extends Error {
 
   /** True when Segmind certainly did not create a request, so a submit may be sent again (contract section 3). */
   get submitMayBeRetried(): boolean {
-    if (this.code === 'RATE_LIMITED' || this.code === 'NETWORK') return true;
+    if (this.code === 'RATE_LIMITED' || this.code === 'NETWORK' || this.code === 'CIRCUIT_OPEN') return true;
     return this.code === 'SERVER_ERROR' && [500, 502, 503].includes(this.httpStatus ?? 0);
   }
 
   /** True for failures that pass by themselves: a later call may well succeed. */
   get isTransient(): boolean {
-    return ['RATE_LIMITED', 'SERVER_ERROR', 'NETWORK', 'CONNECTION_LOST', 'TIMEOUT', 'BAD_RESPONSE'].includes(
-      this.code,
-    );
+    return [
+      'RATE_LIMITED',
+      'SERVER_ERROR',
+      'NETWORK',
+      'CONNECTION_LOST',
+      'TIMEOUT',
+      'BAD_RESPONSE',
+      'CIRCUIT_OPEN',
+    ].includes(this.code);
   }
 }

@@ -1,0 +1,82 @@
+import type { Database } from '../db/connection.js';
+import { findJob, findPayload, updateJob } from '../db/job-queries.js';
+import type { JobRow } from '../db/tables.js';
+import type { Clock } from './clock.js';
+import type { JobStateMachine } from './job-state-machine.js';
+import type { SegmindClient, SegmindInput } from './segmind-client.js';
+import type { UpstreamError } from './upstream-error.js';
+import { asUpstreamError, failure, submitFailure, unknownOutcomeMessage } from './upstream-outcomes.js';
+
+export type SubmitResult =
+  /** Segmind took the job; it is QUEUED with its request id. */
+  | { kind: 'submitted'; requestId: string }
+  /** Segmind certainly made no request (429, 500, 502, 503, refused connection): the job may be sent again. */
+  | { kind: 'not-made'; error: UpstreamError }
+  /** The job ended (rejected, or its outcome unknown), or was no longer PENDING. */
+  | { kind: 'settled' };
+
+/**
+ * Sends PENDING jobs to Segmind under the recovery-point protocol: the moment the POST starts is committed
+ * before it goes out, and the request id is committed as soon as it returns. A job found after a crash
+ * with the first and not the second may already be billed, so it is never sent blindly again.
+ */
+export class Submitter {
+  constructor(
+    private readonly database: Database,
+    private readonly client: SegmindClient,
+    private readonly machine: JobStateMachine,
+    private readonly clock: Clock,
+  ) {}
+
+  /** True when the job's submit started and no answer was recorded: a crash fell in between. */
+  static outcomeLost(job: JobRow): boolean {
+    return job.status === 'PENDING' && job.submitStartedAt !== null;
+  }
+
+  /** Ends a job whose submit outcome was lost; called at start for jobs `outcomeLost` names. */
+  settleLostOutcome(jobId: number): void {
+    const reason = 'the gateway stopped while the submit was in flight';
+    this.machine.transition(jobId, failure('UPSTREAM_UNAVAILABLE', `${unknownOutcomeMessage} (${reason})`));
+  }
+
+  /** `send` wraps the network call, so the caller can put its own policy (a circuit breaker) around it. */
+  async submit(jobId: number, send: <T>(call: () => Promise<T>) => Promise<T>): Promise<SubmitResult> {
+    const job = findJob(this.database.db, jobId);
+    const payload = findPayload(this.database.db, jobId);
+    if (!job || !payload || job.status !== 'PENDING' || Submitter.outcomeLost(job)) return { kind: 'settled' };
+
+    updateJob(this.database.db, jobId, { submitStartedAt: new Date(this.clock.now()) });
+    try {
+      const { requestId } = await send(() => this.client.submit(toSegmindInput(job, payload.image, payload.audio)));
+      this.machine.transition(jobId, {
+        status: 'QUEUED',
+        upstreamRequestId: requestId,
+        message: 'submitted to Segmind',
+      });
+      return { kind: 'submitted', requestId };
+    } catch (thrown) {
+      const error = asUpstreamError(thrown);
+      if (error.submitMayBeRetried) {
+        // No request was made: the job is as if never sent.
+        updateJob(this.database.db, jobId, { submitStartedAt: null });
+        return { kind: 'not-made', error };
+      }
+      this.machine.transition(jobId, submitFailure(error));
+      return { kind: 'settled' };
+    }
+  }
+}
+
+function toSegmindInput(job: JobRow, image: string, audio: string | null): SegmindInput {
+  return {
+    image,
+    prompt: job.prompt,
+    ...(audio === null ? {} : { audio }),
+    duration: job.duration,
+    resolution: job.resolution,
+    multi_shots: job.multiShots,
+    negative_prompt: job.negativePrompt,
+    enable_prompt_expansion: job.enablePromptExpansion,
+    ...(job.seed === null ? {} : { seed: job.seed }),
+  };
+}
