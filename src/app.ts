@@ -18,16 +18,20 @@ import { roundRobinPolicy } from './services/poll-policy.js';
 import { Poller } from './services/poller.js';
 import { createSegmindClient } from './services/segmind-client.js';
 import { type Simulator, startSimulator } from './services/simulator.js';
-import { UpstreamBreaker } from './services/upstream-breaker.js';
+import { UpstreamBreaker, type UpstreamBreakerOptions } from './services/upstream-breaker.js';
 
 export interface AppOptions {
   logger: Logger;
   /** Drives the poller and the call budget; tests pass their own. @default systemClock */
   clock?: Clock;
-  /** First wait before a refused submit is tried again. @default 1_000 */
+  /** First wait before a failed call is tried again. @default 1_000 */
   retryBaseMs?: number;
+  /** How long a submit that Segmind did not take keeps being tried. @default 600_000 */
+  submitRetryWindowMs?: number;
   /** On close, how long upstream calls in flight may take before they are aborted. @default 5_000 */
   shutdownGraceMs?: number;
+  /** How the circuit breaker reacts to an outage; tests shorten its pauses. */
+  breaker?: UpstreamBreakerOptions;
 }
 
 export interface App {
@@ -37,7 +41,7 @@ export interface App {
   upstream: { kind: 'segmind' | 'simulator'; url: string };
   jobs: JobService;
   poller: Poller;
-  /** Stops accepting, lets in-flight work finish and be persisted, closes sockets and the database. Idempotent. */
+  /** Stops accepting, closes WebSockets, lets in-flight work finish and be persisted, closes the database. Idempotent. */
   close(): Promise<void>;
 }
 
@@ -79,7 +83,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       clock,
       logger: logger.child({ component: 'poller' }),
       budget: new CallBudget(config.callsPerMinute, clock),
-      breaker: new UpstreamBreaker(),
+      breaker: new UpstreamBreaker(options.breaker),
       policy: roundRobinPolicy({
         callsPerMinute: config.callsPerMinute,
         minIntervalMs: config.pollMinIntervalMs,
@@ -87,16 +91,25 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       }),
       minIntervalMs: config.pollMinIntervalMs,
       retryBaseMs: options.retryBaseMs,
+      submitRetryWindowMs: options.submitRetryWindowMs,
       stopGraceMs: options.shutdownGraceMs,
     });
     const jobs = new JobService(database, pubsub, clock, poller);
 
     const yoga = createGraphQLHandler(jobs, logger);
     const server = createServer(yoga);
-    cleanups.push(() => closeHttpServer(server));
     const webSockets = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
-    cleanups.push(() => closeWebSockets(webSockets));
     serveGraphQLOverWebSocket(webSockets, yoga);
+
+    // Closing runs these in reverse: stop accepting, close WebSockets (1001), let upstream calls in flight
+    // finish and be recorded, let HTTP requests end, and only then close the database.
+    let httpDrained: Promise<void> = Promise.resolve();
+    cleanups.push(() => httpDrained);
+    cleanups.push(() => poller.stop());
+    cleanups.push(() => closeWebSockets(webSockets));
+    cleanups.push(() => {
+      httpDrained = closeHttpServer(server);
+    });
 
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -106,8 +119,6 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       });
     });
     poller.start();
-    // The poller stops first: in-flight calls finish and are persisted while the database is still open.
-    cleanups.push(() => poller.stop());
 
     const address = server.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;

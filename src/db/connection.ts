@@ -21,6 +21,7 @@ const migrationsFolder = fileURLToPath(new URL('../../drizzle', import.meta.url)
 
 /** How long a write waits for another connection's lock before giving up. */
 const busyTimeoutMs = 5000;
+const synchronousFull = 2;
 
 export function openDatabase(path: string): Database {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -30,10 +31,14 @@ export function openDatabase(path: string): Database {
   // A job row is money spent: a commit must survive power loss, which WAL's default NORMAL does not promise.
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
+  // Checked, not assumed: a pragma SQLite cannot honour is silently ignored.
   const journalMode = sqlite.pragma('journal_mode', { simple: true });
-  if (path !== ':memory:' && journalMode !== 'wal') {
+  const synchronous = sqlite.pragma('synchronous', { simple: true });
+  if ((path !== ':memory:' && journalMode !== 'wal') || synchronous !== synchronousFull) {
     sqlite.close();
-    throw new Error(`SQLite refused WAL mode for ${path} (journal_mode is ${String(journalMode)})`);
+    throw new Error(
+      `SQLite at ${path} runs journal_mode=${String(journalMode)}, synchronous=${String(synchronous)}; need wal and FULL`,
+    );
   }
   const db = drizzle(sqlite, { schema: tables });
   migrate(db, { migrationsFolder });

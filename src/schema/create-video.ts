@@ -1,4 +1,5 @@
-import { InputRejectedError } from '../services/jobs.js';
+import { GraphQLError } from 'graphql';
+import { InputRejectedError, StorageUnavailableError } from '../services/jobs.js';
 import { videoInputSchema, videoLimits } from '../services/video-input.js';
 import { builder } from './builder.js';
 import { VideoJob, VideoResolution } from './video-job.js';
@@ -59,6 +60,16 @@ builder.mutationFields((t) => ({
       union: { name: 'CreateVideoResult' },
       dataField: { name: 'job' },
     },
-    resolve: (_root, { input }, context) => context.jobs.create(input),
+    resolve: (_root, { input }, context) => {
+      try {
+        return context.jobs.create(input);
+      } catch (error) {
+        if (!(error instanceof StorageUnavailableError)) throw error;
+        // Our fault, not the client's, so not a schema value; but clear, and safe to retry.
+        throw new GraphQLError(`${error.message}. Retry later.`, {
+          extensions: { code: 'SERVICE_UNAVAILABLE', retryable: true, reason: error.reason },
+        });
+      }
+    },
   }),
 }));

@@ -180,7 +180,13 @@ builder.subscriptionFields((t) => ({
     type: VideoJob,
     description:
       'The job now, then the job after every change, in order, with no gap and no duplicate; completes after a terminal status.',
-    args: { id: t.arg.id({ required: true }) },
+    args: {
+      id: t.arg.id({ required: true }),
+      afterVersion: t.arg.int({
+        description:
+          'Resume after a lost connection: the last version this client saw. The snapshot is then sent only if newer.',
+      }),
+    },
     subscribe: (_root, args, context) => {
       const id = parseJobId(String(args.id));
       if (id === undefined) throw notFound(String(args.id));

@@ -8,6 +8,7 @@ import {
   listEvents,
   listJobPage,
 } from '../db/job-queries.js';
+import { isStorageUnavailable } from '../db/storage-errors.js';
 import type { JobEventRow, JobRow } from '../db/tables.js';
 import { AsyncQueue } from './async-queue.js';
 import type { Clock } from './clock.js';
@@ -25,6 +26,19 @@ export class InputRejectedError extends Error {
   override name = 'InputRejectedError';
   constructor(readonly issues: readonly InputIssue[]) {
     super(issues.map((issue) => `${issue.field}: ${issue.message}`).join('; '));
+  }
+}
+
+/** The database cannot take the write now (disk full, read-only, locked too long): nothing was stored or sent. */
+export class StorageUnavailableError extends Error {
+  override name = 'StorageUnavailableError';
+  /** SQLite's result code, e.g. SQLITE_FULL. */
+  readonly reason: string;
+  constructor(cause: { code: string }) {
+    super('the gateway cannot store new jobs right now (its disk is full or read-only); nothing was sent to Segmind', {
+      cause,
+    });
+    this.reason = cause.code;
   }
 }
 
@@ -55,47 +69,58 @@ export class JobService {
    */
   create(input: VideoInput): JobRow {
     const inputFingerprint = fingerprint(input);
-    const { job, created } = this.database.writeTransaction((tx) => {
-      if (input.idempotencyKey !== null) {
-        const existing = findJobByIdempotencyKey(tx, input.idempotencyKey);
-        if (existing) {
-          if (existing.inputFingerprint !== inputFingerprint) {
-            throw new InputRejectedError([
-              {
-                field: 'idempotencyKey',
-                message: 'this key was already used for a different request',
-              },
-            ]);
+    const { job, created } = this.storing(() =>
+      this.database.writeTransaction((tx) => {
+        if (input.idempotencyKey !== null) {
+          const existing = findJobByIdempotencyKey(tx, input.idempotencyKey);
+          if (existing) {
+            if (existing.inputFingerprint !== inputFingerprint) {
+              throw new InputRejectedError([
+                {
+                  field: 'idempotencyKey',
+                  message: 'this key was already used for a different request',
+                },
+              ]);
+            }
+            return { job: existing, created: false };
           }
-          return { job: existing, created: false };
         }
-      }
-      const now = new Date(this.clock.now());
-      const row = insertJob(
-        tx,
-        {
-          status: 'PENDING',
-          version: 1,
-          prompt: input.prompt,
-          image: input.image.display,
-          audio: input.audio?.display ?? null,
-          duration: input.duration,
-          resolution: input.resolution,
-          multiShots: input.multiShots,
-          negativePrompt: input.negativePrompt,
-          enablePromptExpansion: input.enablePromptExpansion,
-          seed: input.seed,
-          idempotencyKey: input.idempotencyKey,
-          inputFingerprint,
-          createdAt: now,
-          updatedAt: now,
-        },
-        { image: input.image.upstream, audio: input.audio?.upstream ?? null },
-      );
-      return { job: row, created: true };
-    });
+        const now = new Date(this.clock.now());
+        const row = insertJob(
+          tx,
+          {
+            status: 'PENDING',
+            version: 1,
+            prompt: input.prompt,
+            image: input.image.display,
+            audio: input.audio?.display ?? null,
+            duration: input.duration,
+            resolution: input.resolution,
+            multiShots: input.multiShots,
+            negativePrompt: input.negativePrompt,
+            enablePromptExpansion: input.enablePromptExpansion,
+            seed: input.seed,
+            idempotencyKey: input.idempotencyKey,
+            inputFingerprint,
+            createdAt: now,
+            updatedAt: now,
+          },
+          { image: input.image.upstream, audio: input.audio?.upstream ?? null },
+        );
+        return { job: row, created: true };
+      }),
+    );
     if (created) this.newJobListener.jobCreated(job);
     return job;
+  }
+
+  private storing<T>(write: () => T): T {
+    try {
+      return write();
+    } catch (error) {
+      if (isStorageUnavailable(error)) throw new StorageUnavailableError(error);
+      throw error;
+    }
   }
 
   get(id: number): JobRow | undefined {
@@ -118,10 +143,11 @@ export class JobService {
 
   /**
    * The job now, then the job after every change, in order, each version once; ends after a terminal
-   * status. It listens before it reads the snapshot, so no change can fall between the two.
+   * status. It listens before it reads the snapshot, so no change can fall between the two. A client
+   * resuming after a lost connection passes the last version it saw and gets only what is newer.
    */
-  watch(id: number): AsyncIterableIterator<JobRow> {
-    let lastVersion = 0;
+  watch(id: number, afterVersion = 0): AsyncIterableIterator<JobRow> {
+    let lastVersion = afterVersion;
     const queue = new AsyncQueue<JobRow>(() => unsubscribe());
     const deliver = (job: JobRow) => {
       if (job.version <= lastVersion) return;
@@ -136,6 +162,8 @@ export class JobService {
       throw new JobNotFoundError(id);
     }
     deliver(snapshot);
+    // Already finished and already seen: nothing more will ever come.
+    if (isTerminal(snapshot.status)) queue.end();
     return queue;
   }
 }

@@ -25,8 +25,12 @@ export interface PollerOptions {
   logger: Logger;
   /** Never poll one job more often than this. */
   minIntervalMs: number;
-  /** Submits tried at most this many times while Segmind answers "not made, try again". @default 5 */
-  maxSubmitAttempts?: number;
+  /**
+   * How long a job's submit keeps being tried while Segmind answers "not made" (429, 500, 502, 503,
+   * refused connection) before the job ends UPSTREAM_UNAVAILABLE. Nothing is billed meanwhile.
+   * @default 600_000 // 10 minutes
+   */
+  submitRetryWindowMs?: number;
   /** First wait before a failed call is tried again; it doubles each time (capped), with full jitter. @default 1_000 */
   retryBaseMs?: number;
   /** Longest wait between tries of one call. @default 30_000 */
@@ -41,6 +45,8 @@ export interface PollerOptions {
 interface PendingJob {
   id: number;
   attempts: number;
+  /** When Segmind first answered "not made" for this job. */
+  firstRefusedAt: number | undefined;
   /** Set while Segmind answers "not made": when to try again. */
   retry: IBackoff<unknown> | undefined;
   notBefore: number;
@@ -138,7 +144,14 @@ export class Poller implements NewJobListener {
 
   private track(job: JobRow): void {
     if (job.status === 'PENDING') {
-      this.pending.set(job.id, { id: job.id, attempts: 0, retry: undefined, notBefore: 0, busy: false });
+      this.pending.set(job.id, {
+        id: job.id,
+        attempts: 0,
+        firstRefusedAt: undefined,
+        retry: undefined,
+        notBefore: 0,
+        busy: false,
+      });
     } else if (job.upstreamRequestId !== null) {
       this.watch(job.id, job.upstreamRequestId, Number.NEGATIVE_INFINITY);
     }
@@ -233,22 +246,37 @@ export class Poller implements NewJobListener {
   private async submit(pending: PendingJob): Promise<void> {
     const { breaker, clock, logger } = this.options;
     const result = await this.submitter.submit(pending.id, (call) => breaker.execute(call));
-    if (result.kind !== 'not-made') {
-      this.pending.delete(pending.id);
-      if (result.kind === 'submitted') this.watch(pending.id, result.requestId, clock.now());
-      return;
+    switch (result.kind) {
+      case 'submitted':
+        this.pending.delete(pending.id);
+        this.watch(pending.id, result.requestId, clock.now());
+        return;
+      case 'settled':
+        this.pending.delete(pending.id);
+        return;
+      case 'unrecorded':
+        // Left PENDING with its submit start recorded: the next start settles it as outcome unknown.
+        this.pending.delete(pending.id);
+        logger.error(
+          { jobId: pending.id, requestId: result.requestId, err: result.error },
+          'submitted, but the request id could not be stored',
+        );
+        return;
+      case 'not-started':
+        pending.retry = pending.retry ? pending.retry.next(undefined) : this.retries.next();
+        pending.notBefore = clock.now() + pending.retry.duration;
+        logger.error(
+          { jobId: pending.id, err: result.error },
+          'cannot record a submit start; nothing sent, will retry',
+        );
+        return;
     }
     this.noteRateLimit(result.error);
-    // A call the breaker held back was never tried: it does not count against the job.
-    if (result.error.code !== 'CIRCUIT_OPEN') pending.attempts++;
-    if (pending.attempts >= (this.options.maxSubmitAttempts ?? 5)) {
-      this.settle(
-        pending.id,
-        failure(
-          'UPSTREAM_UNAVAILABLE',
-          `Segmind did not accept the job after ${pending.attempts} tries: ${result.error.message}`,
-        ),
-      );
+    pending.attempts++;
+    pending.firstRefusedAt ??= clock.now();
+    if (clock.now() - pending.firstRefusedAt >= (this.options.submitRetryWindowMs ?? 600_000)) {
+      const message = `Segmind did not accept the job in ${pending.attempts} tries: ${result.error.message}`;
+      this.settle(pending.id, failure('UPSTREAM_UNAVAILABLE', message));
       return;
     }
     pending.retry = pending.retry ? pending.retry.next(undefined) : this.retries.next();

@@ -24,6 +24,10 @@ export interface SimulatorCall {
   method: string;
   path: string;
   at: number;
+  /** For submits: the prompt sent, to tell jobs apart. */
+  prompt?: string | undefined;
+  /** The HTTP status answered; unset while unanswered, or when the connection was dropped. */
+  status?: number | undefined;
 }
 
 interface SimulatedRequest {
@@ -223,13 +227,16 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const path = new URL(incoming.url ?? '/', 'http://simulator').pathname;
     const method = incoming.method ?? 'GET';
     if (method === 'GET' && path.startsWith('/sim/videos/')) return serveVideo(incoming, response);
-    calls.push({ method, path, at: clock.now() });
+    const call: SimulatorCall = { method, path, at: clock.now() };
+    calls.push(call);
     readBody(incoming)
       .then(async (body) => {
+        if (method === 'POST') call.prompt = promptOf(body);
         if (faults.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, faults.latencyMs));
         const result = answer(method, path, incoming.headers, body);
         if (result === 'hang') return;
         if (result === 'reset') return void incoming.socket.destroy();
+        call.status = result.status;
         if (result.resetAt !== undefined) {
           response.setHeader('x-rate-limit-reset-at-utc', new Date(result.resetAt).toISOString());
         }
@@ -290,6 +297,15 @@ function json(response: ServerResponse, status: number, body: unknown): void {
     'content-length': Buffer.byteLength(text),
   });
   response.end(text);
+}
+
+function promptOf(body: string): string | undefined {
+  try {
+    const prompt = (JSON.parse(body) as { prompt?: unknown }).prompt;
+    return typeof prompt === 'string' ? prompt : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 async function readBody(incoming: IncomingMessage): Promise<string> {

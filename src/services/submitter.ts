@@ -13,7 +13,11 @@ export type SubmitResult =
   /** Segmind certainly made no request (429, 500, 502, 503, refused connection): the job may be sent again. */
   | { kind: 'not-made'; error: UpstreamError }
   /** The job ended (rejected, or its outcome unknown), or was no longer PENDING. */
-  | { kind: 'settled' };
+  | { kind: 'settled' }
+  /** Nothing was sent: the database could not record the start of the submit. */
+  | { kind: 'not-started'; error: unknown }
+  /** Segmind took the job but its request id could not be stored: never resend it (that bills twice). */
+  | { kind: 'unrecorded'; requestId: string; error: unknown };
 
 /**
  * Sends PENDING jobs to Segmind under the recovery-point protocol: the moment the POST starts is committed
@@ -45,15 +49,14 @@ export class Submitter {
     const payload = findPayload(this.database.db, jobId);
     if (!job || !payload || job.status !== 'PENDING' || Submitter.outcomeLost(job)) return { kind: 'settled' };
 
-    updateJob(this.database.db, jobId, { submitStartedAt: new Date(this.clock.now()) });
     try {
-      const { requestId } = await send(() => this.client.submit(toSegmindInput(job, payload.image, payload.audio)));
-      this.machine.transition(jobId, {
-        status: 'QUEUED',
-        upstreamRequestId: requestId,
-        message: 'submitted to Segmind',
-      });
-      return { kind: 'submitted', requestId };
+      updateJob(this.database.db, jobId, { submitStartedAt: new Date(this.clock.now()) });
+    } catch (error) {
+      return { kind: 'not-started', error };
+    }
+    let requestId: string;
+    try {
+      ({ requestId } = await send(() => this.client.submit(toSegmindInput(job, payload.image, payload.audio))));
     } catch (thrown) {
       const error = asUpstreamError(thrown);
       if (error.submitMayBeRetried) {
@@ -64,6 +67,16 @@ export class Submitter {
       this.machine.transition(jobId, submitFailure(error));
       return { kind: 'settled' };
     }
+    try {
+      this.machine.transition(jobId, {
+        status: 'QUEUED',
+        upstreamRequestId: requestId,
+        message: 'submitted to Segmind',
+      });
+    } catch (error) {
+      return { kind: 'unrecorded', requestId, error };
+    }
+    return { kind: 'submitted', requestId };
   }
 }
 

@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { type Client, createClient } from 'graphql-ws';
 import { pino } from 'pino';
 import { WebSocket } from 'ws';
-import { type App, createApp } from '../../src/app.js';
+import { type App, type AppOptions, createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import type { Clock } from '../../src/services/clock.js';
 import { type Simulator, type SimulatorOptions, startSimulator } from '../../src/services/simulator.js';
+import { type GraphQLResult, graphqlAt } from './process.js';
 
 /** A fresh folder for a test's database files, removed by the returned function. */
 export function temporaryDirectory(): { path: string; remove: () => void } {
@@ -15,21 +16,19 @@ export function temporaryDirectory(): { path: string; remove: () => void } {
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
 }
 
-export interface TestGateway {
+/** Anything that answers GraphQL: an in-process gateway or a gateway process. */
+export interface GraphQLEndpoint {
+  graphql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResult<T>>;
+}
+
+export interface TestGateway extends GraphQLEndpoint {
   app: App;
   url: string;
   wsUrl: string;
   databasePath: string;
-  /** Runs one GraphQL operation over HTTP POST and returns its JSON answer. */
-  graphql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<GraphQLAnswer<T>>;
   /** A graphql-ws client on this gateway, closed with the gateway. */
   wsClient(): Client;
   close(): Promise<void>;
-}
-
-export interface GraphQLAnswer<T> {
-  data?: T;
-  errors?: { message: string; extensions?: Record<string, unknown> }[];
 }
 
 export interface GatewayOptions {
@@ -38,6 +37,8 @@ export interface GatewayOptions {
   databasePath: string;
   clock?: Clock;
   environment?: Record<string, string>;
+  /** Overrides of the test defaults for the app's own options. */
+  app?: Partial<Omit<AppOptions, 'logger' | 'clock'>>;
 }
 
 /** A real gateway on an ephemeral loopback port, with a real SQLite file, talking HTTP to `upstream`. */
@@ -58,6 +59,8 @@ export async function startGateway(options: GatewayOptions): Promise<TestGateway
     clock: options.clock,
     retryBaseMs: 10,
     shutdownGraceMs: 300,
+    breaker: { firstPauseMs: 500, maxPauseMs: 1000 },
+    ...options.app,
   });
   const clients: Client[] = [];
   return {
@@ -65,14 +68,7 @@ export async function startGateway(options: GatewayOptions): Promise<TestGateway
     url: app.url,
     wsUrl: app.url.replace(/^http/, 'ws'),
     databasePath: options.databasePath,
-    async graphql(query, variables) {
-      const response = await fetch(app.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
-        body: JSON.stringify({ query, variables }),
-      });
-      return (await response.json()) as GraphQLAnswer<never>;
-    },
+    graphql: (query, variables) => graphqlAt(app.url, query, variables),
     wsClient() {
       const client = createClient({
         url: app.url.replace(/^http/, 'ws'),
@@ -112,7 +108,7 @@ export interface CreateVideoAnswer {
 }
 
 /** Creates a job and returns its global id, failing the test on anything but success. */
-export async function createJob(gateway: TestGateway, input: Record<string, unknown> = {}): Promise<string> {
+export async function createJob(gateway: GraphQLEndpoint, input: Record<string, unknown> = {}): Promise<string> {
   const answer = await gateway.graphql<CreateVideoAnswer>(createVideoMutation, {
     input: { image: 'https://example.com/cat.png', prompt: 'a cat surfing a wave', ...input },
   });
@@ -139,7 +135,7 @@ export interface JobView {
 }
 
 /** Polls the gateway (not Segmind) until the job reaches a terminal status. */
-export async function waitForTerminal(gateway: TestGateway, id: string, timeoutMs = 10_000): Promise<JobView> {
+export async function waitForTerminal(gateway: GraphQLEndpoint, id: string, timeoutMs = 10_000): Promise<JobView> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const answer = await gateway.graphql<{ videoJob: JobView }>(

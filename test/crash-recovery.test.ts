@@ -1,0 +1,185 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Simulator } from '../src/services/simulator.js';
+import { endpointAt } from './support/endpoint.js';
+import {
+  createJob,
+  createVideoMutation,
+  type JobView,
+  jobFields,
+  startFakeSegmind,
+  temporaryDirectory,
+  waitForTerminal,
+} from './support/gateway.js';
+import { graphqlAt, killHard, type RunningServer, startGatewayProcess } from './support/process.js';
+
+const cleanups: (() => Promise<unknown> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function setUp(simulator: { queueMs?: number; processingMs?: number } = {}) {
+  const folder = temporaryDirectory();
+  const upstream = await startFakeSegmind(simulator);
+  cleanups.push(folder.remove, () => upstream.close());
+  const databasePath = `${folder.path}/jobs.sqlite`;
+  const start = async (environment: Record<string, string> = {}) => {
+    const server = await startGatewayProcess({ databasePath, upstreamUrl: upstream.url, environment });
+    cleanups.push(() => (server.child.exitCode === null ? killHard(server) : undefined));
+    return server;
+  };
+  return { upstream, start };
+}
+
+async function statusAt(server: RunningServer, id: string): Promise<string | undefined> {
+  const answer = await graphqlAt<{ videoJob: { status: string } | null }>(
+    server.url,
+    'query ($id: ID!) { videoJob(id: $id) { status } }',
+    { id },
+  );
+  return answer.data?.videoJob?.status;
+}
+
+/** How many times Segmind took each prompt (a POST it answered 200: a billed request). */
+function submitsByPrompt(upstream: Simulator): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const call of upstream.calls) {
+    if (call.method === 'POST' && call.status === 200 && call.prompt !== undefined) {
+      counts.set(call.prompt, (counts.get(call.prompt) ?? 0) + 1);
+    }
+  }
+  return counts;
+}
+
+describe('kill -9 and restart on the same database', () => {
+  it('keeps all 50 acknowledged jobs of a burst and submits each exactly once', async () => {
+    const { upstream, start } = await setUp({ queueMs: 50, processingMs: 100 });
+    // Segmind rate-limits for a minute; once the gateway has heard so, the burst can only be stored.
+    upstream.faults.rateLimitUntil(Date.now() + 60_000);
+    const first = await start();
+    const probe = await createJob(endpointAt(first.url), { prompt: 'probe' });
+    await expect.poll(() => upstream.calls[0]?.status).toBe(429);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const prompts = Array.from({ length: 50 }, (_, index) => `burst job ${index}`);
+    const ids = await Promise.all(prompts.map((prompt) => createJob(endpointAt(first.url), { prompt })));
+    await killHard(first);
+    expect(upstream.count('POST')).toBe(1);
+
+    upstream.faults.clear();
+    const second = await start();
+    const jobs = await Promise.all([probe, ...ids].map((id) => waitForTerminal(endpointAt(second.url), id, 20_000)));
+    expect(jobs.filter((job) => job.status !== 'COMPLETED')).toEqual([]);
+    const submits = submitsByPrompt(upstream);
+    for (const prompt of ['probe', ...prompts]) expect(submits.get(prompt), prompt).toBe(1);
+  });
+
+  it('never sends a job twice when killed in the middle of a burst of submits', async () => {
+    const { upstream, start } = await setUp({ queueMs: 50, processingMs: 100 });
+    upstream.faults.latencyMs = 20;
+    const first = await start();
+    const prompts = Array.from({ length: 50 }, (_, index) => `racing job ${index}`);
+    const ids = await Promise.all(prompts.map((prompt) => createJob(endpointAt(first.url), { prompt })));
+    await expect.poll(() => upstream.count('POST'), { timeout: 10_000 }).toBeGreaterThan(5);
+    await killHard(first);
+
+    const second = await start();
+    const jobs = await Promise.all(ids.map((id) => waitForTerminal(endpointAt(second.url), id, 20_000)));
+    const submits = submitsByPrompt(upstream);
+    jobs.forEach((job, index) => {
+      const prompt = prompts[index] as string;
+      expect(submits.get(prompt) ?? 0, prompt).toBeLessThanOrEqual(1);
+      // Either it went through, or its submit was cut off by the kill and it says so.
+      if (job.status !== 'COMPLETED') expect(job.error?.message).toMatch(/Outcome unknown/);
+    });
+    expect(jobs.filter((job) => job.status === 'COMPLETED').length).toBeGreaterThan(0);
+  });
+
+  it('completes a job killed while PROCESSING, with one submit', async () => {
+    const { upstream, start } = await setUp({ queueMs: 50, processingMs: 1500 });
+    const first = await start();
+    const id = await createJob(endpointAt(first.url));
+    await expect.poll(() => statusAt(first, id), { timeout: 10_000 }).toBe('PROCESSING');
+    await killHard(first);
+
+    const second = await start();
+    const job = await waitForTerminal(endpointAt(second.url), id);
+    expect(job.status).toBe('COMPLETED');
+    expect(upstream.count('POST')).toBe(1);
+    expect(job.events.map((event) => event.status)).toEqual(['PENDING', 'QUEUED', 'PROCESSING', 'COMPLETED']);
+  });
+
+  it('never resubmits a job whose POST was sent but whose request_id was not stored', async () => {
+    const { upstream, start } = await setUp();
+    upstream.faults.inject({ kind: 'hang' }, 1, 'submit');
+    const first = await start();
+    const id = await createJob(endpointAt(first.url));
+    await expect.poll(() => upstream.count('POST'), { timeout: 10_000 }).toBe(1);
+    await killHard(first);
+
+    const second = await start();
+    const job = await waitForTerminal(endpointAt(second.url), id);
+    expect(job.status).toBe('FAILED');
+    expect(job.error?.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(job.error?.message).toMatch(/Outcome unknown.*not sent again/);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(upstream.count('POST')).toBe(1);
+  });
+
+  it('marks a job UPSTREAM_EXPIRED when Segmind forgot it while the gateway was down', async () => {
+    const { upstream, start } = await setUp({ queueMs: 50, processingMs: 60_000 });
+    const first = await start();
+    const id = await createJob(endpointAt(first.url));
+    await expect.poll(() => statusAt(first, id), { timeout: 10_000 }).toBe('PROCESSING');
+    await killHard(first);
+
+    upstream.faults.recordTtlMs = 0; // an hour passes
+    const second = await start();
+    const job = await waitForTerminal(endpointAt(second.url), id);
+    expect(job.error?.code).toBe('UPSTREAM_EXPIRED');
+    expect(upstream.count('POST')).toBe(1);
+  });
+});
+
+describe('shutdown on SIGTERM', () => {
+  it('exits 0 within 10 s while polling, and the restarted gateway repeats no event', async () => {
+    const { upstream, start } = await setUp({ queueMs: 50, processingMs: 1500 });
+    const first = await start();
+    const id = await createJob(endpointAt(first.url));
+    await expect.poll(() => statusAt(first, id), { timeout: 10_000 }).toBe('PROCESSING');
+    upstream.faults.latencyMs = 300; // a poll is in flight when the signal lands
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const signalledAt = Date.now();
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    expect(Date.now() - signalledAt).toBeLessThan(10_000);
+
+    upstream.faults.clear();
+    const second = await start();
+    const job: JobView = await waitForTerminal(endpointAt(second.url), id);
+    expect(job.status).toBe('COMPLETED');
+    expect(job.events.map((event) => event.status)).toEqual(['PENDING', 'QUEUED', 'PROCESSING', 'COMPLETED']);
+    const detail = await graphqlAt<{ videoJob: { version: number } }>(
+      second.url,
+      `query ($id: ID!) { videoJob(id: $id) { ${jobFields} } }`,
+      {
+        id,
+      },
+    );
+    expect(detail.data?.videoJob.version).toBe(4);
+  });
+
+  it('rejects nothing it acknowledged: a mutation answered before SIGTERM is submitted after restart', async () => {
+    const { upstream, start } = await setUp();
+    upstream.faults.rateLimitUntil(Date.now() + 60_000);
+    const first = await start();
+    const answer = await graphqlAt<{ createVideo: { job: { id: string } } }>(first.url, createVideoMutation, {
+      input: { image: 'https://example.com/cat.png', prompt: 'acknowledged before shutdown' },
+    });
+    const id = answer.data?.createVideo.job.id as string;
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+
+    upstream.faults.clear();
+    const second = await start();
+    expect((await waitForTerminal(endpointAt(second.url), id)).status).toBe('COMPLETED');
+  });
+});

@@ -1,0 +1,159 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Simulator, startSimulator } from '../src/services/simulator.js';
+import {
+  collectSubscription,
+  createJob,
+  type GatewayOptions,
+  type JobView,
+  jobFields,
+  startFakeSegmind,
+  startGateway,
+  statusOf,
+  type TestGateway,
+  temporaryDirectory,
+  waitForTerminal,
+} from './support/gateway.js';
+import { freePort } from './support/process.js';
+
+const cleanups: (() => Promise<unknown> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function setUp(
+  options: Pick<GatewayOptions, 'environment' | 'app'> & { processingMs?: number } = {},
+): Promise<{ upstream: Simulator; gateway: TestGateway }> {
+  const folder = temporaryDirectory();
+  const upstream = await startFakeSegmind({ processingMs: options.processingMs ?? 150 });
+  const gateway = await startGateway({ ...options, upstream, databasePath: `${folder.path}/jobs.sqlite` });
+  cleanups.push(
+    folder.remove,
+    () => upstream.close(),
+    () => gateway.close(),
+  );
+  return { upstream, gateway };
+}
+
+const okSubmits = (upstream: Simulator) =>
+  upstream.calls.filter((call) => call.method === 'POST' && call.status === 200).length;
+
+describe('submits (POST: retried only where no request was made)', () => {
+  it('retries a submit answered 500 twice, then completes one job', async () => {
+    const { upstream, gateway } = await setUp();
+    upstream.faults.inject({ kind: 'status', status: 500 }, 2, 'submit');
+    const job = await waitForTerminal(gateway, await createJob(gateway));
+    expect(job.status).toBe('COMPLETED');
+    expect(upstream.count('POST')).toBe(3);
+    expect(okSubmits(upstream)).toBe(1);
+  });
+
+  it('retries when the connection is refused, until Segmind listens', async () => {
+    const port = await freePort();
+    const down = await startFakeSegmind();
+    await down.close(); // a fake that is not there: its port refuses connections
+    const folder = temporaryDirectory();
+    const gateway = await startGateway({
+      upstream: { ...down, url: `http://127.0.0.1:${port}` },
+      databasePath: `${folder.path}/jobs.sqlite`,
+    });
+    cleanups.push(folder.remove, () => gateway.close());
+    const id = await createJob(gateway);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(statusOf(gateway, id)).toBe('PENDING');
+    const upstream = await startSimulator({ port, queueMs: 50, processingMs: 100 });
+    cleanups.push(() => upstream.close());
+    expect((await waitForTerminal(gateway, id)).status).toBe('COMPLETED');
+    expect(upstream.count('POST')).toBe(1);
+  });
+
+  it.each([
+    ['answered 504', { kind: 'status', status: 504 }, {}],
+    ['timed out', { kind: 'hang' }, { SEGMIND_TIMEOUT_MS: '300' }],
+    ['dropped after it was sent', { kind: 'lose-answer' }, {}],
+  ] as const)('never retries a submit %s: the outcome is unknown', async (_name, fault, environment) => {
+    const { upstream, gateway } = await setUp({ environment });
+    upstream.faults.inject(fault, 1, 'submit');
+    const job = await waitForTerminal(gateway, await createJob(gateway));
+    expect(job.status).toBe('FAILED');
+    expect(job.error?.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(job.error?.message).toMatch(/Outcome unknown/);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(upstream.count('POST')).toBe(1);
+  });
+
+  it('gives up with UPSTREAM_UNAVAILABLE when Segmind keeps answering "not made" past the retry window', async () => {
+    const { upstream, gateway } = await setUp({ app: { submitRetryWindowMs: 300 } });
+    upstream.faults.inject({ kind: 'status', status: 503 }, 10_000, 'submit');
+    const job = await waitForTerminal(gateway, await createJob(gateway));
+    expect(job.error?.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(job.error?.message).toMatch(/did not accept the job in \d+ tries: .*503/);
+    expect(okSubmits(upstream)).toBe(0);
+  });
+});
+
+describe('polls (GET: retried freely, never failing a job by themselves)', () => {
+  it('rides out failing polls (5xx, resets): the job completes and its status never goes back', async () => {
+    const { upstream, gateway } = await setUp({ processingMs: 2000 });
+    const id = await createJob(gateway);
+    const watcher = collectSubscription<{ videoJob: JobView }>(
+      gateway.wsClient(),
+      `subscription ($id: ID!) { videoJob(id: $id) { ${jobFields} } }`,
+      { id },
+    );
+    await expect.poll(() => upstream.count('POST')).toBe(1);
+    upstream.faults.inject({ kind: 'status', status: 502 }, 2, 'status');
+    upstream.faults.inject({ kind: 'reset' }, 2, 'status');
+    upstream.faults.inject({ kind: 'status', status: 500 }, 2, 'any');
+    const history = (await watcher.done).map((payload) => payload.videoJob);
+    expect(history.at(-1)?.status).toBe('COMPLETED');
+    const versions = history.map((job) => job.version);
+    expect(versions).toEqual([...versions].sort((a, b) => a - b));
+    expect(new Set(versions).size).toBe(versions.length);
+    // The snapshot may already be QUEUED; after it, every status once and forward only.
+    expect(history.map((job) => job.status).filter((status) => status !== 'PENDING')).toEqual([
+      'QUEUED',
+      'PROCESSING',
+      'COMPLETED',
+    ]);
+    expect(history.at(-1)?.events.map((event) => event.status)).toEqual([
+      'PENDING',
+      'QUEUED',
+      'PROCESSING',
+      'COMPLETED',
+    ]);
+    expect(
+      upstream.calls.filter((call) => call.status !== undefined && call.status >= 500).length,
+    ).toBeGreaterThanOrEqual(3);
+  });
+
+  it('stops hammering Segmind while it is down, keeps the job, and resumes when it is back', async () => {
+    const { upstream, gateway } = await setUp({ processingMs: 100 });
+    const id = await createJob(gateway);
+    await expect.poll(() => upstream.count('POST')).toBe(1);
+    upstream.faults.inject({ kind: 'status', status: 503 }, 10_000, 'any');
+    const outageStart = upstream.calls.length;
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const duringOutage = upstream.calls.length - outageStart;
+    // Five failures open the circuit; then one probe per pause (500 ms, doubling to 1 s in this test).
+    expect(duringOutage).toBeLessThanOrEqual(10);
+    expect(statusOf(gateway, id)).toBe('QUEUED');
+    upstream.faults.clear();
+    expect((await waitForTerminal(gateway, id)).status).toBe('COMPLETED');
+  });
+
+  it('sends no call of any kind between a 429 and its reset time', async () => {
+    const { upstream, gateway } = await setUp({ processingMs: 5000 });
+    const ids = [await createJob(gateway), await createJob(gateway)];
+    await expect.poll(() => ids.map((id) => statusOf(gateway, id))).toEqual(['PROCESSING', 'PROCESSING']);
+    const resetAt = Date.now() + 3000;
+    upstream.faults.rateLimitUntil(resetAt);
+    await expect.poll(() => upstream.calls.some((call) => call.status === 429)).toBe(true);
+    const first429 = upstream.calls.find((call) => call.status === 429);
+    await new Promise((resolve) => setTimeout(resolve, resetAt - Date.now() + 500));
+    const limited = upstream.calls.filter((call) => call.at > (first429?.at ?? 0) && call.at < resetAt);
+    // At most the other job's poll, if it was already on its way when the 429 came back.
+    expect(limited.length).toBeLessThanOrEqual(1);
+    expect(upstream.calls.some((call) => call.at >= resetAt)).toBe(true);
+    for (const id of ids) expect((await waitForTerminal(gateway, id)).status).toBe('COMPLETED');
+  });
+});
