@@ -66,6 +66,16 @@ describe('Subscription.videoJob over graphql-ws', () => {
     }
   });
 
+  it('resumes after a given version: a finished job already seen completes with nothing', async () => {
+    const id = await createJob(gateway);
+    const finished = await waitForTerminal(gateway, id);
+    const resume = 'subscription ($id: ID!, $after: Int) { videoJob(id: $id, afterVersion: $after) { version } }';
+    const seen = collectSubscription(gateway.wsClient(), resume, { id, after: finished.version });
+    expect(await seen.done).toEqual([]);
+    const earlier = collectSubscription(gateway.wsClient(), resume, { id, after: finished.version - 1 });
+    expect(await earlier.done).toEqual([{ videoJob: { version: finished.version } }]);
+  });
+
   it('sends a finished job once and completes', async () => {
     const id = await createJob(gateway);
     await waitForTerminal(gateway, id);

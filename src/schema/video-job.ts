@@ -191,7 +191,7 @@ builder.subscriptionFields((t) => ({
       const id = parseJobId(String(args.id));
       if (id === undefined) throw notFound(String(args.id));
       try {
-        return context.jobs.watch(id);
+        return context.jobs.watch(id, args.afterVersion ?? 0);
       } catch (error) {
         if (error instanceof JobNotFoundError) throw notFound(String(args.id));
         throw error;
