@@ -14,5 +14,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Most tests wait on sockets, timers and child processes, not the CPU: two at once halve the run on 2 cores.
+    maxWorkers: 2,
   },
 });

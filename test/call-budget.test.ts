@@ -1,13 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SimulatorCall } from '../src/services/simulator.js';
+import { cleanupAfterEach } from './support/cleanup.js';
 import { runUntil } from './support/drive.js';
 import { createJob, startFakeSegmind, startGateway, statusOf, temporaryDirectory } from './support/gateway.js';
 import { ManualClock } from './support/manual-clock.js';
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanup = cleanupAfterEach();
 
 /** The most calls that fall in any 60 s window [t, t + 60 s), over every window that starts at a call. */
 function busiestMinute(calls: readonly SimulatorCall[]): number {
@@ -33,7 +31,7 @@ describe('the upstream call budget (SEGMIND_RPM)', () => {
       databasePath: `${folder.path}/jobs.sqlite`,
       environment: { SEGMIND_RPM: String(budget), POLL_MIN_INTERVAL_MS: '1000', POLL_MAX_INTERVAL_MS: '15000' },
     });
-    cleanups.push(
+    cleanup(
       folder.remove,
       () => upstream.close(),
       () => gateway.close(),
@@ -57,7 +55,7 @@ describe('the upstream call budget (SEGMIND_RPM)', () => {
     const folder = temporaryDirectory();
     const upstream = await startFakeSegmind({ clock, queueMs: 1000, processingMs: 2000 });
     const gateway = await startGateway({ upstream, clock, databasePath: `${folder.path}/jobs.sqlite` });
-    cleanups.push(
+    cleanup(
       folder.remove,
       () => upstream.close(),
       () => gateway.close(),

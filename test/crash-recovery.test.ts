@@ -1,5 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Simulator } from '../src/services/simulator.js';
+import { cleanupAfterEach } from './support/cleanup.js';
 import { endpointAt } from './support/endpoint.js';
 import {
   createJob,
@@ -12,19 +13,16 @@ import {
 } from './support/gateway.js';
 import { graphqlAt, killHard, type RunningServer, startGatewayProcess } from './support/process.js';
 
-const cleanups: (() => Promise<unknown> | void)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanup = cleanupAfterEach();
 
 async function setUp(simulator: { queueMs?: number; processingMs?: number } = {}) {
   const folder = temporaryDirectory();
   const upstream = await startFakeSegmind(simulator);
-  cleanups.push(folder.remove, () => upstream.close());
+  cleanup(folder.remove, () => upstream.close());
   const databasePath = `${folder.path}/jobs.sqlite`;
   const start = async (environment: Record<string, string> = {}) => {
     const server = await startGatewayProcess({ databasePath, upstreamUrl: upstream.url, environment });
-    cleanups.push(() => (server.child.exitCode === null ? killHard(server) : undefined));
+    cleanup(() => (server.child.exitCode === null ? killHard(server) : undefined));
     return server;
   };
   return { upstream, start };

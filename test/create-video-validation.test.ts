@@ -1,41 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Simulator } from '../src/services/simulator.js';
-import {
-  type CreateVideoAnswer,
-  createVideoMutation,
-  startFakeSegmind,
-  startGateway,
-  type TestGateway,
-  temporaryDirectory,
-} from './support/gateway.js';
+import { describe, expect, it } from 'vitest';
+import { type CreateVideoAnswer, createVideoMutation, gatewayFixture } from './support/gateway.js';
 import { dataUri, silentMp3, silentWav, tinyPng } from './support/media.js';
 
-let upstream: Simulator;
-let gateway: TestGateway;
-let folder: ReturnType<typeof temporaryDirectory>;
-
-beforeAll(async () => {
-  folder = temporaryDirectory();
-  upstream = await startFakeSegmind();
-  gateway = await startGateway({ upstream, databasePath: `${folder.path}/jobs.sqlite` });
-});
-
-afterAll(async () => {
-  await gateway.close();
-  await upstream.close();
-  folder.remove();
-});
+const fixture = gatewayFixture('all');
 
 const validInput = { image: 'https://example.com/cat.png', prompt: 'a cat surfing a wave' };
 
 async function create(input: Record<string, unknown>) {
-  const answer = await gateway.graphql<CreateVideoAnswer>(createVideoMutation, { input: { ...validInput, ...input } });
+  const answer = await fixture.gateway.graphql<CreateVideoAnswer>(createVideoMutation, {
+    input: { ...validInput, ...input },
+  });
   expect(answer.errors).toBeUndefined();
   return answer.data?.createVideo;
 }
 
 async function jobCount(): Promise<number> {
-  const answer = await gateway.graphql<{ videoJobs: { edges: unknown[] } }>(
+  const answer = await fixture.gateway.graphql<{ videoJobs: { edges: unknown[] } }>(
     '{ videoJobs(first: 100) { edges { cursor } } }',
   );
   return answer.data?.videoJobs.edges.length ?? -1;
@@ -101,16 +81,16 @@ describe('createVideo input rules', () => {
 
   it('stores nothing and sends nothing upstream for rejected input', async () => {
     expect(await jobCount()).toBe(0);
-    expect(upstream.count('POST')).toBe(0);
+    expect(fixture.upstream.count('POST')).toBe(0);
   });
 
   it('answers wrong types with GraphQL validation errors, and keeps serving', async () => {
     for (const input of [{ duration: 'five' }, { seed: 2_147_483_648 }, { resolution: 'RES_4K' }, { image: null }]) {
-      const answer = await gateway.graphql(createVideoMutation, { input: { ...validInput, ...input } });
+      const answer = await fixture.gateway.graphql(createVideoMutation, { input: { ...validInput, ...input } });
       expect(answer.data).toBeUndefined();
       expect(answer.errors?.[0]?.message).toMatch(/Variable "\$input"/);
     }
-    const syntax = await gateway.graphql('mutation { createVideo(input: { prompt: 5 }) { __typename } ');
+    const syntax = await fixture.gateway.graphql('mutation { createVideo(input: { prompt: 5 }) { __typename } ');
     expect(syntax.errors?.[0]?.message).toMatch(/Syntax Error/);
     expect(await jobCount()).toBe(0);
     expect((await create({}))?.__typename).toBe('CreateVideoSuccess');
@@ -118,7 +98,7 @@ describe('createVideo input rules', () => {
 
   it('accepts media given as data: URIs and does not echo them in full', async () => {
     for (const audio of [dataUri('audio/wav', silentWav(5)), dataUri('audio/mpeg', silentMp3(10))]) {
-      const answer = await gateway.graphql<{ createVideo: { job?: { image: string; audio: string } } }>(
+      const answer = await fixture.gateway.graphql<{ createVideo: { job?: { image: string; audio: string } } }>(
         `mutation ($input: CreateVideoInput!) { createVideo(input: $input) { ... on CreateVideoSuccess { job { image audio } } ... on ValidationError { message } } }`,
         { input: { ...validInput, image: dataUri('image/png', tinyPng), audio } },
       );

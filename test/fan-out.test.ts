@@ -1,4 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { cleanupAfterEach } from './support/cleanup.js';
 import { runUntil } from './support/drive.js';
 import {
   collectSubscription,
@@ -10,10 +11,7 @@ import {
 } from './support/gateway.js';
 import { ManualClock } from './support/manual-clock.js';
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanup = cleanupAfterEach();
 
 const subscription = 'subscription ($id: ID!) { videoJob(id: $id) { version status videoUrl } }';
 
@@ -28,7 +26,7 @@ async function upstreamCallsWith(subscribers: number): Promise<{ calls: number; 
     databasePath: `${folder.path}/jobs.sqlite`,
     environment: { SEGMIND_RPM: '50', POLL_MIN_INTERVAL_MS: '1000', POLL_MAX_INTERVAL_MS: '15000' },
   });
-  cleanups.push(
+  cleanup(
     folder.remove,
     () => upstream.close(),
     () => gateway.close(),

@@ -1,30 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Simulator } from '../src/services/simulator.js';
-import {
-  type CreateVideoAnswer,
-  createVideoMutation,
-  startFakeSegmind,
-  startGateway,
-  type TestGateway,
-  temporaryDirectory,
-  waitForTerminal,
-} from './support/gateway.js';
+import { describe, expect, it } from 'vitest';
+import { type CreateVideoAnswer, createVideoMutation, gatewayFixture, waitForTerminal } from './support/gateway.js';
 
-let upstream: Simulator;
-let gateway: TestGateway;
-let folder: ReturnType<typeof temporaryDirectory>;
-
-beforeAll(async () => {
-  folder = temporaryDirectory();
-  upstream = await startFakeSegmind();
-  gateway = await startGateway({ upstream, databasePath: `${folder.path}/jobs.sqlite` });
-});
-
-afterAll(async () => {
-  await gateway.close();
-  await upstream.close();
-  folder.remove();
-});
+const fixture = gatewayFixture('all');
 
 const input = (idempotencyKey: string, prompt = 'a cat surfing a wave') => ({
   image: 'https://example.com/cat.png',
@@ -33,12 +10,13 @@ const input = (idempotencyKey: string, prompt = 'a cat surfing a wave') => ({
 });
 
 async function create(variables: Record<string, unknown>) {
-  const answer = await gateway.graphql<CreateVideoAnswer>(createVideoMutation, { input: variables });
+  const answer = await fixture.gateway.graphql<CreateVideoAnswer>(createVideoMutation, { input: variables });
   expect(answer.errors).toBeUndefined();
   return answer.data?.createVideo;
 }
 
-const submitsOf = (prompt: string) => upstream.calls.filter((call) => call.method === 'POST' && call.prompt === prompt);
+const submitsOf = (prompt: string) =>
+  fixture.upstream.calls.filter((call) => call.method === 'POST' && call.prompt === prompt);
 
 describe('createVideo with an idempotencyKey', () => {
   it('returns the same job for the same key and input, and submits it once', async () => {
@@ -48,7 +26,7 @@ describe('createVideo with an idempotencyKey', () => {
       throw new Error(`expected two successes: ${JSON.stringify([first, again])}`);
     }
     expect(again.job.id).toBe(first.job.id);
-    await waitForTerminal(gateway, first.job.id);
+    await waitForTerminal(fixture.gateway, first.job.id);
     const afterCompletion = await create(input('order-1', 'replayed'));
     expect(afterCompletion?.__typename === 'CreateVideoSuccess' && afterCompletion.job.id).toBe(first.job.id);
     expect(submitsOf('replayed')).toHaveLength(1);
@@ -73,9 +51,9 @@ describe('createVideo with an idempotencyKey', () => {
     );
     expect([...ids]).toHaveLength(1);
     const [id] = [...ids] as [string];
-    expect((await waitForTerminal(gateway, id)).status).toBe('COMPLETED');
+    expect((await waitForTerminal(fixture.gateway, id)).status).toBe('COMPLETED');
     expect(submitsOf('stampede')).toHaveLength(1);
-    const listed = await gateway.graphql<{ videoJobs: { edges: { node: { prompt: string } }[] } }>(
+    const listed = await fixture.gateway.graphql<{ videoJobs: { edges: { node: { prompt: string } }[] } }>(
       '{ videoJobs(first: 100) { edges { node { prompt } } } }',
     );
     expect(listed.data?.videoJobs.edges.filter((edge) => edge.node.prompt === 'stampede')).toHaveLength(1);

@@ -1,36 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Simulator } from '../src/services/simulator.js';
-import {
-  createJob,
-  startFakeSegmind,
-  startGateway,
-  type TestGateway,
-  temporaryDirectory,
-  waitForTerminal,
-} from './support/gateway.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createJob, gatewayFixture, waitForTerminal } from './support/gateway.js';
 
-let upstream: Simulator;
-let gateway: TestGateway;
-let folder: ReturnType<typeof temporaryDirectory>;
 /** Global ids in creation order; ids[0] is the oldest. */
 const ids: string[] = [];
 let failedIds: string[];
 
-beforeAll(async () => {
-  folder = temporaryDirectory();
-  upstream = await startFakeSegmind({ queueMs: 20, processingMs: 20 });
-  gateway = await startGateway({ upstream, databasePath: `${folder.path}/jobs.sqlite` });
-  for (let index = 0; index < 7; index++) {
-    ids.push(await createJob(gateway, { prompt: index % 3 === 0 ? `job ${index} [sim:fail]` : `job ${index}` }));
-  }
-  const finished = await Promise.all(ids.map((id) => waitForTerminal(gateway, id)));
-  failedIds = finished.filter((job) => job.status === 'FAILED').map((job) => job.id);
-});
+const fixture = gatewayFixture('all', { queueMs: 20, processingMs: 20 });
 
-afterAll(async () => {
-  await gateway.close();
-  await upstream.close();
-  folder.remove();
+beforeAll(async () => {
+  for (let index = 0; index < 7; index++) {
+    ids.push(
+      await createJob(fixture.gateway, { prompt: index % 3 === 0 ? `job ${index} [sim:fail]` : `job ${index}` }),
+    );
+  }
+  const finished = await Promise.all(ids.map((id) => waitForTerminal(fixture.gateway, id)));
+  failedIds = finished.filter((job) => job.status === 'FAILED').map((job) => job.id);
 });
 
 interface Page {
@@ -48,7 +32,7 @@ const pageQuery = `query ($first: Int, $after: String, $last: Int, $before: Stri
 }`;
 
 async function page(variables: Record<string, unknown>) {
-  const answer = await gateway.graphql<Page>(pageQuery, variables);
+  const answer = await fixture.gateway.graphql<Page>(pageQuery, variables);
   expect(answer.errors).toBeUndefined();
   return answer.data?.videoJobs as Page['videoJobs'];
 }
@@ -87,9 +71,9 @@ describe('Query.videoJobs', () => {
   });
 
   it('answers a bad cursor or page size with a clear error', async () => {
-    const badCursor = await gateway.graphql(pageQuery, { first: 2, after: 'garbage' });
+    const badCursor = await fixture.gateway.graphql(pageQuery, { first: 2, after: 'garbage' });
     expect(badCursor.errors?.[0]?.message).toMatch(/invalid cursor/);
-    const negative = await gateway.graphql(pageQuery, { first: -1 });
+    const negative = await fixture.gateway.graphql(pageQuery, { first: -1 });
     expect(negative.errors?.[0]?.message).toMatch(/first/);
   });
 });
@@ -97,7 +81,7 @@ describe('Query.videoJobs', () => {
 describe('Query.videoJob and Query.node', () => {
   it('finds a job by its global id, through either field', async () => {
     const id = ids[1] as string;
-    const answer = await gateway.graphql<{
+    const answer = await fixture.gateway.graphql<{
       videoJob: { id: string };
       node: { __typename: string; id: string; prompt: string };
     }>('query ($id: ID!) { videoJob(id: $id) { id } node(id: $id) { __typename id ... on VideoJob { prompt } } }', {
@@ -109,11 +93,11 @@ describe('Query.videoJob and Query.node', () => {
 
   it('answers null for an id that names no job', async () => {
     const unknown = Buffer.from('VideoJob:424242').toString('base64');
-    const answer = await gateway.graphql<{ videoJob: null }>('query ($id: ID!) { videoJob(id: $id) { id } }', {
+    const answer = await fixture.gateway.graphql<{ videoJob: null }>('query ($id: ID!) { videoJob(id: $id) { id } }', {
       id: unknown,
     });
     expect(answer).toEqual({ data: { videoJob: null } });
-    const garbage = await gateway.graphql<{ videoJob: null }>('{ videoJob(id: "%%%") { id } }');
+    const garbage = await fixture.gateway.graphql<{ videoJob: null }>('{ videoJob(id: "%%%") { id } }');
     expect(garbage).toEqual({ data: { videoJob: null } });
   });
 });

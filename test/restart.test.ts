@@ -1,5 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Simulator } from '../src/services/simulator.js';
+import { cleanupAfterEach } from './support/cleanup.js';
 import {
   createJob,
   startFakeSegmind,
@@ -9,15 +10,12 @@ import {
   waitForTerminal,
 } from './support/gateway.js';
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanup = cleanupAfterEach();
 
 async function setUp(): Promise<{ upstream: Simulator; databasePath: string }> {
   const folder = temporaryDirectory();
   const upstream = await startFakeSegmind({ queueMs: 100, processingMs: 1500 });
-  cleanups.push(folder.remove, () => upstream.close());
+  cleanup(folder.remove, () => upstream.close());
   return { upstream, databasePath: `${folder.path}/jobs.sqlite` };
 }
 
@@ -30,7 +28,7 @@ describe('a gateway restarted on the same database', () => {
     await first.close();
 
     const second = await startGateway({ upstream, databasePath });
-    cleanups.push(() => second.close());
+    cleanup(() => second.close());
     const job = await waitForTerminal(second, id);
     expect(job.status).toBe('COMPLETED');
     expect(job.videoUrl).toBeTruthy();
@@ -49,7 +47,7 @@ describe('a gateway restarted on the same database', () => {
     await first.close(); // the hanging submit is aborted: its outcome is unknown
 
     const second = await startGateway({ upstream, databasePath });
-    cleanups.push(() => second.close());
+    cleanup(() => second.close());
     expect((await waitForTerminal(second, waiting)).status).toBe('COMPLETED');
     // The job whose submit was in flight is never sent blindly again: that could bill twice.
     const unknown = await waitForTerminal(second, held);

@@ -1,14 +1,12 @@
 import { createClient } from 'graphql-ws';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { cleanupAfterEach } from './support/cleanup.js';
 import { endpointAt } from './support/endpoint.js';
 import { createJob, startFakeSegmind, temporaryDirectory } from './support/gateway.js';
 import { freePort, killHard, startGatewayProcess } from './support/process.js';
 
-const cleanups: (() => Promise<unknown> | void)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanup = cleanupAfterEach();
 
 interface Seen {
   version: number;
@@ -21,7 +19,7 @@ const subscription =
 /** Subscribes and records every payload; `ended` settles when the stream completes or breaks. */
 function watch(url: string, variables: Record<string, unknown>) {
   const client = createClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0 });
-  cleanups.push(() => client.dispose());
+  cleanup(() => client.dispose());
   const seen: Seen[] = [];
   const ended = new Promise<'complete' | 'error'>((resolve) => {
     client.subscribe<{ videoJob: Seen }>(
@@ -42,7 +40,7 @@ describe('subscribers across a gateway crash', () => {
   it('get the current state first on reconnecting, and nothing twice or out of order when resuming', async () => {
     const folder = temporaryDirectory();
     const upstream = await startFakeSegmind({ queueMs: 50, processingMs: 3000 });
-    cleanups.push(folder.remove, () => upstream.close());
+    cleanup(folder.remove, () => upstream.close());
     const port = await freePort();
     const start = async () => {
       const server = await startGatewayProcess({
@@ -50,7 +48,7 @@ describe('subscribers across a gateway crash', () => {
         upstreamUrl: upstream.url,
         port,
       });
-      cleanups.push(() => (server.child.exitCode === null ? killHard(server) : undefined));
+      cleanup(() => (server.child.exitCode === null ? killHard(server) : undefined));
       return server;
     };
 

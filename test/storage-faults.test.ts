@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import SQLite from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { cleanupAfterEach } from './support/cleanup.js';
 import { endpointAt } from './support/endpoint.js';
 import {
   type CreateVideoAnswer,
@@ -13,10 +14,7 @@ import {
 import { dataUri, tinyPng } from './support/media.js';
 import { graphqlAt, killHard, type RunningServer, startGatewayProcess } from './support/process.js';
 
-const cleanups: (() => Promise<unknown> | void)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanup = cleanupAfterEach();
 
 /** A private mount namespace with a small tmpfs needs root; CI and the developer machines run as root. */
 const canMountPrivately = spawnSync('unshare', ['-m', 'true']).status === 0;
@@ -41,7 +39,7 @@ async function startGatewayOn(
         ]
       : undefined,
   });
-  cleanups.push(
+  cleanup(
     () => upstream.close(),
     () => (server.child.exitCode === null ? killHard(server) : undefined),
   );
@@ -59,10 +57,10 @@ async function createWith(server: RunningServer, image: string) {
 describe('storage faults', () => {
   it('waits for a database locked by another connection, then succeeds', async () => {
     const folder = temporaryDirectory();
-    cleanups.push(folder.remove);
+    cleanup(folder.remove);
     const { server, upstream } = await startGatewayOn(folder.path);
     const other = new SQLite(`${folder.path}/jobs.sqlite`);
-    cleanups.push(() => {
+    cleanup(() => {
       other.close();
     });
     other.exec('BEGIN IMMEDIATE'); // holds the write lock
@@ -79,7 +77,7 @@ describe('storage faults', () => {
 
   it.skipIf(!canMountPrivately)('answers a full disk with a clear retryable error and sends nothing', async () => {
     const folder = temporaryDirectory();
-    cleanups.push(folder.remove);
+    cleanup(folder.remove);
     const { server, upstream } = await startGatewayOn(folder.path, { tmpfsSize: '2m' });
 
     const answer = await createWith(server, bigImage());
@@ -102,11 +100,11 @@ describe('storage faults', () => {
   it('answers a database file that turned read-only with a clear retryable error and sends nothing', async () => {
     const folder = temporaryDirectory();
     const files = ['jobs.sqlite', 'jobs.sqlite-wal'].map((name) => `${folder.path}/${name}`);
-    cleanups.push(folder.remove);
+    cleanup(folder.remove);
     const { server, upstream } = await startGatewayOn(folder.path);
     // The immutable attribute refuses writes even to files already open, even for root.
     const locked = spawnSync('chattr', ['+i', ...files]).status === 0;
-    cleanups.push(() => void spawnSync('chattr', ['-i', ...files]));
+    cleanup(() => void spawnSync('chattr', ['-i', ...files]));
     if (!locked) return expect.fail('chattr +i is not supported on the temporary folder');
 
     const answer = await createWith(server, 'https://example.com/cat.png');

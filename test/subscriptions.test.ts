@@ -1,34 +1,16 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Simulator } from '../src/services/simulator.js';
+import { describe, expect, it } from 'vitest';
 import {
   collectSubscription,
   createJob,
+  gatewayFixture,
   type JobView,
   jobFields,
-  startFakeSegmind,
-  startGateway,
-  type TestGateway,
-  temporaryDirectory,
   waitForTerminal,
 } from './support/gateway.js';
 
 const subscription = `subscription ($id: ID!) { videoJob(id: $id) { ${jobFields} } }`;
 
-let upstream: Simulator;
-let gateway: TestGateway;
-let folder: ReturnType<typeof temporaryDirectory>;
-
-beforeEach(async () => {
-  folder = temporaryDirectory();
-  upstream = await startFakeSegmind();
-  gateway = await startGateway({ upstream, databasePath: `${folder.path}/jobs.sqlite` });
-});
-
-afterEach(async () => {
-  await gateway.close();
-  await upstream.close();
-  folder.remove();
-});
+const fixture = gatewayFixture('each');
 
 function expectLiveHistory(payloads: JobView[]) {
   const statuses = payloads.map((job) => job.status);
@@ -51,8 +33,8 @@ function expectLiveHistory(payloads: JobView[]) {
 
 describe('Subscription.videoJob over graphql-ws', () => {
   it('sends the snapshot, then every change in order with growing versions, then completes', async () => {
-    const id = await createJob(gateway);
-    const { done } = collectSubscription<{ videoJob: JobView }>(gateway.wsClient(), subscription, { id });
+    const id = await createJob(fixture.gateway);
+    const { done } = collectSubscription<{ videoJob: JobView }>(fixture.gateway.wsClient(), subscription, { id });
     const payloads = (await done).map((payload) => payload.videoJob);
     expectLiveHistory(payloads);
   });
@@ -61,25 +43,25 @@ describe('Subscription.videoJob over graphql-ws', () => {
     const unknown = Buffer.from('VideoJob:999999').toString('base64');
     const malformed = 'not-a-global-id';
     for (const id of [unknown, malformed]) {
-      const { done } = collectSubscription(gateway.wsClient(), subscription, { id });
+      const { done } = collectSubscription(fixture.gateway.wsClient(), subscription, { id });
       await expect(done).rejects.toThrow(/NOT_FOUND/);
     }
   });
 
   it('resumes after a given version: a finished job already seen completes with nothing', async () => {
-    const id = await createJob(gateway);
-    const finished = await waitForTerminal(gateway, id);
+    const id = await createJob(fixture.gateway);
+    const finished = await waitForTerminal(fixture.gateway, id);
     const resume = 'subscription ($id: ID!, $after: Int) { videoJob(id: $id, afterVersion: $after) { version } }';
-    const seen = collectSubscription(gateway.wsClient(), resume, { id, after: finished.version });
+    const seen = collectSubscription(fixture.gateway.wsClient(), resume, { id, after: finished.version });
     expect(await seen.done).toEqual([]);
-    const earlier = collectSubscription(gateway.wsClient(), resume, { id, after: finished.version - 1 });
+    const earlier = collectSubscription(fixture.gateway.wsClient(), resume, { id, after: finished.version - 1 });
     expect(await earlier.done).toEqual([{ videoJob: { version: finished.version } }]);
   });
 
   it('sends a finished job once and completes', async () => {
-    const id = await createJob(gateway);
-    await waitForTerminal(gateway, id);
-    const { done } = collectSubscription<{ videoJob: JobView }>(gateway.wsClient(), subscription, { id });
+    const id = await createJob(fixture.gateway);
+    await waitForTerminal(fixture.gateway, id);
+    const { done } = collectSubscription<{ videoJob: JobView }>(fixture.gateway.wsClient(), subscription, { id });
     const payloads = await done;
     expect(payloads).toHaveLength(1);
     expect(payloads[0]?.videoJob.status).toBe('COMPLETED');
@@ -88,8 +70,8 @@ describe('Subscription.videoJob over graphql-ws', () => {
 
 describe('Subscription.videoJob over Server-Sent Events', () => {
   it('streams the same history as the WebSocket transport', async () => {
-    const id = await createJob(gateway);
-    const response = await fetch(gateway.url, {
+    const id = await createJob(fixture.gateway);
+    const response = await fetch(fixture.gateway.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
       body: JSON.stringify({ query: subscription, variables: { id } }),

@@ -1,5 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../src/services/simulator.js';
+import { cleanupAfterEach } from './support/cleanup.js';
 import {
   collectSubscription,
   createJob,
@@ -15,10 +16,7 @@ import {
 } from './support/gateway.js';
 import { freePort } from './support/process.js';
 
-const cleanups: (() => Promise<unknown> | void)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanup = cleanupAfterEach();
 
 async function setUp(
   options: Pick<GatewayOptions, 'environment' | 'app'> & { processingMs?: number } = {},
@@ -26,7 +24,7 @@ async function setUp(
   const folder = temporaryDirectory();
   const upstream = await startFakeSegmind({ processingMs: options.processingMs ?? 150 });
   const gateway = await startGateway({ ...options, upstream, databasePath: `${folder.path}/jobs.sqlite` });
-  cleanups.push(
+  cleanup(
     folder.remove,
     () => upstream.close(),
     () => gateway.close(),
@@ -56,12 +54,12 @@ describe('submits (POST: retried only where no request was made)', () => {
       upstream: { ...down, url: `http://127.0.0.1:${port}` },
       databasePath: `${folder.path}/jobs.sqlite`,
     });
-    cleanups.push(folder.remove, () => gateway.close());
+    cleanup(folder.remove, () => gateway.close());
     const id = await createJob(gateway);
     await new Promise((resolve) => setTimeout(resolve, 150));
     expect(statusOf(gateway, id)).toBe('PENDING');
     const upstream = await startSimulator({ port, queueMs: 50, processingMs: 100 });
-    cleanups.push(() => upstream.close());
+    cleanup(() => upstream.close());
     expect((await waitForTerminal(gateway, id)).status).toBe('COMPLETED');
     expect(upstream.count('POST')).toBe(1);
   });

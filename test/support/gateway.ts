@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Client, createClient } from 'graphql-ws';
 import { pino } from 'pino';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { WebSocket } from 'ws';
 import { type App, type AppOptions, createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
@@ -172,4 +173,29 @@ export function collectSubscription<T>(client: Client, query: string, variables:
 export function statusOf(gateway: TestGateway, globalId: string): string | undefined {
   const databaseId = Number(Buffer.from(globalId, 'base64').toString('utf8').split(':')[1]);
   return gateway.app.jobs.get(databaseId)?.status;
+}
+
+export interface GatewayFixture {
+  upstream: Simulator;
+  gateway: TestGateway;
+}
+
+/**
+ * A fake Segmind and a gateway on its own database file, made before and closed after each test
+ * (`each`) or once for the whole file (`all`). Read its fields inside tests and hooks only.
+ */
+export function gatewayFixture(scope: 'each' | 'all', simulator: SimulatorOptions = {}): GatewayFixture {
+  const fixture = {} as GatewayFixture;
+  let folder: ReturnType<typeof temporaryDirectory> | undefined;
+  (scope === 'each' ? beforeEach : beforeAll)(async () => {
+    folder = temporaryDirectory();
+    fixture.upstream = await startFakeSegmind(simulator);
+    fixture.gateway = await startGateway({ upstream: fixture.upstream, databasePath: `${folder.path}/jobs.sqlite` });
+  });
+  (scope === 'each' ? afterEach : afterAll)(async () => {
+    await fixture.gateway?.close();
+    await fixture.upstream?.close();
+    folder?.remove();
+  });
+  return fixture;
 }
