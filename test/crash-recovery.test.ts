@@ -165,6 +165,21 @@ describe('shutdown on SIGTERM', () => {
     expect(detail.data?.videoJob.version).toBe(4);
   });
 
+  it('exits at once on a second signal while the first is still waiting for upstream calls', async () => {
+    const { upstream, start } = await setUp();
+    upstream.faults.inject({ kind: 'hang' }, 1, 'submit');
+    const server = await start();
+    await createJob(endpointAt(server.url));
+    await expect.poll(() => upstream.count('POST')).toBe(1);
+    server.child.kill('SIGTERM'); // waits up to 5 s for the hanging submit
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(server.child.exitCode).toBeNull();
+    const secondAt = Date.now();
+    server.child.kill('SIGINT');
+    expect(await server.exited).toBe(1);
+    expect(Date.now() - secondAt).toBeLessThan(1000);
+  });
+
   it('rejects nothing it acknowledged: a mutation answered before SIGTERM is submitted after restart', async () => {
     const { upstream, start } = await setUp();
     upstream.faults.rateLimitUntil(Date.now() + 60_000);
