@@ -7,14 +7,16 @@ import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import type { Config } from './config.js';
 import { type Database, openDatabase } from './db/connection.js';
+import { listLearnedDurations } from './db/job-queries.js';
 import type { GraphQLContext } from './schema/builder.js';
 import { schema } from './schema/index.js';
 import { CallBudget } from './services/call-budget.js';
 import { type Clock, systemClock } from './services/clock.js';
+import { DurationModel } from './services/duration-model.js';
 import { JobPubSub } from './services/job-pubsub.js';
 import { JobStateMachine } from './services/job-state-machine.js';
 import { JobService } from './services/jobs.js';
-import { roundRobinPolicy } from './services/poll-policy.js';
+import { learnedPolicy } from './services/poll-policy.js';
 import { Poller } from './services/poller.js';
 import { createSegmindClient } from './services/segmind-client.js';
 import { type Simulator, startSimulator } from './services/simulator.js';
@@ -45,6 +47,9 @@ export interface App {
   close(): Promise<void>;
 }
 
+/** Finished jobs replayed into the duration model at start (the model keeps the latest 50 per class). */
+const learnedHistoryLimit = 5000;
+
 /** WebSocket close code for "server going away". */
 const goingAway = 1001;
 
@@ -74,6 +79,12 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     const database: Database = openDatabase(config.databasePath);
     cleanups.push(() => database.close());
 
+    // Against the simulator, its own clock is the best first guess.
+    const simulatedMs = config.simulator.queueMs + config.simulator.processingMs;
+    const model = new DurationModel(simulator ? { priorMedianMs: () => simulatedMs } : {});
+    for (const sample of listLearnedDurations(database.db, learnedHistoryLimit))
+      model.record(sample, sample.upstreamDurationMs);
+
     const pubsub = new JobPubSub();
     const machine = new JobStateMachine(database, pubsub, clock);
     const poller = new Poller({
@@ -84,17 +95,19 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       logger: logger.child({ component: 'poller' }),
       budget: new CallBudget(config.callsPerMinute, clock),
       breaker: new UpstreamBreaker(options.breaker),
-      policy: roundRobinPolicy({
-        callsPerMinute: config.callsPerMinute,
+      model,
+      policy: learnedPolicy({
+        model,
         minIntervalMs: config.pollMinIntervalMs,
         maxIntervalMs: config.pollMaxIntervalMs,
+        targetDelayMs: config.pollTargetDelayMs,
       }),
       minIntervalMs: config.pollMinIntervalMs,
       retryBaseMs: options.retryBaseMs,
       submitRetryWindowMs: options.submitRetryWindowMs,
       stopGraceMs: options.shutdownGraceMs,
     });
-    const jobs = new JobService(database, pubsub, clock, poller);
+    const jobs = new JobService(database, pubsub, clock, poller, model);
 
     const yoga = createGraphQLHandler(jobs, logger);
     const server = createServer(yoga);

@@ -25,6 +25,11 @@ const environmentSchema = z.object({
   POLL_MIN_INTERVAL_MS: integer(0, 3_600_000).default(1000),
   /** Never leave an active job unpolled longer than this, budget allowing. @default 15_000 */
   POLL_MAX_INTERVAL_MS: integer(1, 3_600_000).default(15_000),
+  /**
+   * How soon after Segmind finishes a job the gateway aims to notice: the poll interval while a finish is
+   * likely. @default 3_000
+   */
+  POLL_TARGET_DELAY_MS: integer(1, 3_600_000).default(3000),
   /** Simulator: how long a job stays QUEUED. @default 3_000 */
   SIMULATOR_QUEUE_MS: integer(0, 3_600_000).default(3000),
   /** Simulator: how long a job stays PROCESSING (a real job takes ~129 s). @default 17_000 */
@@ -42,6 +47,7 @@ export interface Config {
   callsPerMinute: number;
   pollMinIntervalMs: number;
   pollMaxIntervalMs: number;
+  pollTargetDelayMs: number;
   simulator: { queueMs: number; processingMs: number };
   logLevel: z.infer<typeof environmentSchema>['LOG_LEVEL'];
 }
@@ -72,6 +78,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     callsPerMinute: env.SEGMIND_RPM,
     pollMinIntervalMs: env.POLL_MIN_INTERVAL_MS,
     pollMaxIntervalMs: env.POLL_MAX_INTERVAL_MS,
+    pollTargetDelayMs: env.POLL_TARGET_DELAY_MS,
     simulator: {
       queueMs: env.SIMULATOR_QUEUE_MS,
       processingMs: env.SIMULATOR_PROCESSING_MS,

@@ -30,6 +30,8 @@ describe('npm start without SEGMIND_API_KEY', () => {
       DATABASE_PATH: `${folder.path}/data/gateway.sqlite`,
       SIMULATOR_QUEUE_MS: '200',
       SIMULATOR_PROCESSING_MS: '600',
+      POLL_MIN_INTERVAL_MS: '100',
+      POLL_TARGET_DELAY_MS: '200',
       LOG_LEVEL: 'warn',
     });
     expect(server.readyLine).toMatch(/built-in simulator/);

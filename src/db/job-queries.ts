@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, lt, notInArray, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNotNull, lt, notInArray, type SQL } from 'drizzle-orm';
 import type { Db } from './connection.js';
 import {
   type JobEventRow,
@@ -64,6 +64,21 @@ export function listActiveJobs(db: Db): JobRow[] {
     .where(notInArray(jobs.status, [...terminalStatuses]))
     .orderBy(asc(jobs.id))
     .all();
+}
+
+/** The durations of the latest finished jobs, oldest first: what the duration model learns from at start. */
+export function listLearnedDurations(
+  db: Db,
+  limit: number,
+): { duration: number; resolution: JobRow['resolution']; upstreamDurationMs: number }[] {
+  const rows = db
+    .select({ duration: jobs.duration, resolution: jobs.resolution, upstreamDurationMs: jobs.upstreamDurationMs })
+    .from(jobs)
+    .where(isNotNull(jobs.upstreamDurationMs))
+    .orderBy(desc(jobs.id))
+    .limit(limit)
+    .all();
+  return rows.reverse().map((row) => ({ ...row, upstreamDurationMs: row.upstreamDurationMs ?? 0 }));
 }
 
 export interface JobPageQuery {

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { index, integer, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
 /** A job's life, in the only order it may move: a step may be skipped, never repeated or undone. */
@@ -49,13 +50,22 @@ export const jobs = sqliteTable(
     errorCode: text('error_code', { enum: jobErrorCodes }),
     errorMessage: text('error_message'),
     cost: real('cost'),
+    /** What the duration model expected, at creation, from submit to Segmind's finish: the job's ETA and progress. */
+    expectedDurationMs: integer('expected_duration_ms'),
+    /** How long Segmind took (queue + inference, from its metrics), once COMPLETED: what the model learns from. */
+    upstreamDurationMs: integer('upstream_duration_ms'),
     createdAt: timestamp('created_at').notNull(),
     updatedAt: timestamp('updated_at').notNull(),
     submittedAt: timestamp('submitted_at'),
     startedAt: timestamp('started_at'),
     finishedAt: timestamp('finished_at'),
   },
-  (table) => [index('jobs_status_idx').on(table.status, table.id)],
+  (table) => [
+    index('jobs_status_idx').on(table.status, table.id),
+    index('jobs_learning_idx')
+      .on(table.duration, table.resolution, table.id)
+      .where(sql`${table.upstreamDurationMs} is not null`),
+  ],
 );
 
 /** What is sent upstream for the media fields, kept apart so that listing jobs never reads megabytes of data: URIs. */

@@ -2,6 +2,7 @@ import { decodeGlobalID, resolveCursorConnection } from '@pothos/plugin-relay';
 import { GraphQLError } from 'graphql';
 import type { JobEventRow, JobRow } from '../db/tables.js';
 import { jobErrorCodes, jobStatuses } from '../db/tables.js';
+import { estimateJob } from '../services/job-estimate.js';
 import { JobNotFoundError } from '../services/jobs.js';
 import { builder } from './builder.js';
 
@@ -99,6 +100,18 @@ export const VideoJob = builder.node(builder.objectRef<JobRow>('VideoJob'), {
       type: 'DateTime',
       nullable: true,
       description: 'Reached COMPLETED or FAILED.',
+    }),
+    estimatedFinishAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description:
+        'An estimate, learned from recent jobs like this one: when Segmind should finish it. The finish time once COMPLETED; null once FAILED.',
+      resolve: (job) => estimateJob(job, Date.now()).finishAt,
+    }),
+    progress: t.float({
+      description:
+        'An estimate from 0 to 1 of how far along the job is, from the same model; it never decreases and is 1 only when COMPLETED.',
+      resolve: (job) => estimateJob(job, Date.now()).progress,
     }),
     events: t.field({
       type: [VideoJobEvent],

@@ -11,6 +11,8 @@ export interface JobChange {
   upstreamRequestId?: string | undefined;
   videoUrl?: string | undefined;
   cost?: number | undefined;
+  /** How long Segmind took, for the duration model. */
+  upstreamDurationMs?: number | undefined;
   error?: { code: JobErrorCode; message: string } | undefined;
 }
 
@@ -51,6 +53,7 @@ export class JobStateMachine {
       if (isTerminal(change.status)) update.finishedAt = now;
       if (change.videoUrl !== undefined) update.videoUrl = change.videoUrl;
       if (change.cost !== undefined) update.cost = change.cost;
+      if (change.upstreamDurationMs !== undefined) update.upstreamDurationMs = change.upstreamDurationMs;
       if (change.error) {
         update.errorCode = change.error.code;
         update.errorMessage = change.error.message;

@@ -12,6 +12,7 @@ import { isStorageUnavailable } from '../db/storage-errors.js';
 import type { JobEventRow, JobRow } from '../db/tables.js';
 import { AsyncQueue } from './async-queue.js';
 import type { Clock } from './clock.js';
+import type { DurationModel } from './duration-model.js';
 import type { JobPubSub } from './job-pubsub.js';
 import { isTerminal } from './job-state-machine.js';
 import { fingerprint, type VideoInput } from './video-input.js';
@@ -61,6 +62,7 @@ export class JobService {
     private readonly pubsub: JobPubSub,
     private readonly clock: Clock,
     private readonly newJobListener: NewJobListener,
+    private readonly model: DurationModel,
   ) {}
 
   /**
@@ -102,6 +104,7 @@ export class JobService {
             seed: input.seed,
             idempotencyKey: input.idempotencyKey,
             inputFingerprint,
+            expectedDurationMs: Math.round(this.model.quantile(input, 0.5)),
             createdAt: now,
             updatedAt: now,
           },

@@ -1,13 +1,14 @@
 import { ExponentialBackoff, fullJitterGenerator, type IBackoff } from 'cockatiel';
 import type { Logger } from 'pino';
 import type { Database } from '../db/connection.js';
-import { listActiveJobs } from '../db/job-queries.js';
+import { findJob, listActiveJobs } from '../db/job-queries.js';
 import type { JobRow } from '../db/tables.js';
 import type { CallBudget } from './call-budget.js';
 import type { Clock } from './clock.js';
+import type { DurationModel } from './duration-model.js';
 import type { JobChange, JobStateMachine } from './job-state-machine.js';
 import type { NewJobListener } from './jobs.js';
-import type { PollPolicy } from './poll-policy.js';
+import type { PolledJob, PollPolicy } from './poll-policy.js';
 import type { SegmindClient, UpstreamJobState } from './segmind-client.js';
 import { Submitter } from './submitter.js';
 import type { UpstreamBreaker } from './upstream-breaker.js';
@@ -21,6 +22,8 @@ export interface PollerOptions {
   budget: CallBudget;
   breaker: UpstreamBreaker;
   policy: PollPolicy;
+  /** Learns each completed job's duration; the policy reads it. */
+  model: DurationModel;
   clock: Clock;
   logger: Logger;
   /** Never poll one job more often than this. */
@@ -54,7 +57,7 @@ interface PendingJob {
 }
 
 /** A submitted job whose end the poller waits for. */
-interface WatchedJob {
+interface WatchedJob extends PolledJob {
   id: number;
   requestId: string;
   lastPolledAt: number;
@@ -153,12 +156,22 @@ export class Poller implements NewJobListener {
         busy: false,
       });
     } else if (job.upstreamRequestId !== null) {
-      this.watch(job.id, job.upstreamRequestId, Number.NEGATIVE_INFINITY);
+      this.watch(job, job.upstreamRequestId, Number.NEGATIVE_INFINITY);
     }
   }
 
-  private watch(id: number, requestId: string, lastPolledAt: number): void {
-    this.watched.set(id, { id, requestId, lastPolledAt, needsResult: false, retry: undefined, busy: false });
+  private watch(job: JobRow, requestId: string, lastPolledAt: number): void {
+    this.watched.set(job.id, {
+      id: job.id,
+      requestId,
+      duration: job.duration,
+      resolution: job.resolution,
+      submittedAt: job.submittedAt?.getTime() ?? this.options.clock.now(),
+      lastPolledAt,
+      needsResult: false,
+      retry: undefined,
+      busy: false,
+    });
   }
 
   private wake(): void {
@@ -200,15 +213,20 @@ export class Poller implements NewJobListener {
     }
   }
 
-  /** Submits first, in creation order; then result reads; then the most overdue poll. */
+  /**
+   * Submits first, in creation order; then result reads Segmind owes us; then, among due polls, the one
+   * most likely to find its job finished. With nothing due, whatever falls due first.
+   */
   private nextWork(): { work: Work; dueAt: number } | undefined {
     const now = this.options.clock.now();
-    let best: { work: Work; dueAt: number; rank: number } | undefined;
-    const consider = (work: Work, dueAt: number, rank: number) => {
+    let best: { work: Work; dueAt: number; rank: number; urgency: number } | undefined;
+    const consider = (work: Work, dueAt: number, rank: number, urgency = 0) => {
       const effective = Math.max(dueAt, now);
-      if (!best || effective < best.dueAt || (effective === best.dueAt && rank < best.rank)) {
-        best = { work, dueAt: effective, rank };
-      }
+      const better =
+        !best ||
+        effective < best.dueAt ||
+        (effective === best.dueAt && (rank < best.rank || (rank === best.rank && urgency > best.urgency)));
+      if (better) best = { work, dueAt: effective, rank, urgency };
     };
     for (const job of this.pending.values()) {
       if (job.busy) continue;
@@ -217,16 +235,18 @@ export class Poller implements NewJobListener {
     }
     for (const job of this.watched.values()) {
       if (job.busy) continue;
-      let dueAt: number;
-      if (job.retry) dueAt = job.lastPolledAt + job.retry.duration;
-      else if (job.needsResult) dueAt = now;
-      else dueAt = this.options.policy.nextPollAt(job, this.watched.size);
       const notBefore = job.lastPolledAt + this.options.minIntervalMs;
-      consider(
-        { kind: job.needsResult ? 'result' : 'status', job },
-        Math.max(notBefore, dueAt),
-        job.needsResult ? 1 : 2,
-      );
+      if (job.retry) consider({ kind: 'status', job }, Math.max(notBefore, job.lastPolledAt + job.retry.duration), 2);
+      else if (job.needsResult) consider({ kind: 'result', job }, notBefore, 1);
+      else {
+        const plan = this.options.policy.plan(job, now);
+        consider(
+          { kind: plan.readResult ? 'result' : 'status', job },
+          Math.max(notBefore, plan.dueAt),
+          2,
+          plan.urgency,
+        );
+      }
     }
     return best;
   }
@@ -249,7 +269,7 @@ export class Poller implements NewJobListener {
     switch (result.kind) {
       case 'submitted':
         this.pending.delete(pending.id);
-        this.watch(pending.id, result.requestId, clock.now());
+        this.watchSubmitted(pending.id, result.requestId);
         return;
       case 'settled':
         this.pending.delete(pending.id);
@@ -287,6 +307,11 @@ export class Poller implements NewJobListener {
     );
   }
 
+  private watchSubmitted(jobId: number, requestId: string): void {
+    const job = findJob(this.options.database.db, jobId);
+    if (job) this.watch(job, requestId, this.options.clock.now());
+  }
+
   private async read(job: WatchedJob, kind: 'status' | 'result'): Promise<void> {
     const { breaker, client, clock, logger } = this.options;
     job.lastPolledAt = clock.now();
@@ -310,7 +335,12 @@ export class Poller implements NewJobListener {
     job.retry = undefined;
     const change = changeFor(state);
     if (change === 'read-result') job.needsResult = true;
-    else if (change?.status === 'COMPLETED' || change?.status === 'FAILED') this.settle(job.id, change);
+    else if (change?.status === 'COMPLETED') {
+      // Segmind's own timing when it gives it; else what we saw, a poll interval late at most.
+      const tookMs = change.upstreamDurationMs ?? clock.now() - job.submittedAt;
+      this.options.model.record(job, tookMs);
+      this.settle(job.id, { ...change, upstreamDurationMs: tookMs });
+    } else if (change?.status === 'FAILED') this.settle(job.id, change);
     else if (change) this.options.machine.transition(job.id, change);
   }
 

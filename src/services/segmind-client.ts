@@ -27,6 +27,8 @@ export type UpstreamJobState =
       status: 'COMPLETED';
       videoUrl: string | undefined;
       cost: number | undefined;
+      /** Segmind's own account of the job's time, queue plus inference, when its metrics give both. */
+      upstreamMs: number | undefined;
     }
   | { status: 'FAILED'; error: string };
 
@@ -54,7 +56,7 @@ const modelPath = '/v2/wan-2.6-i2v';
 const maxResponseBytes = 1_000_000;
 
 const submitAnswer = z.object({ request_id: z.string().min(1) });
-const metrics = z.object({ cost: z.number().optional() }).partial().optional();
+const metrics = z.object({ cost: z.number(), queue_time: z.number(), inference_time: z.number() }).partial().optional();
 const stateAnswer = z.discriminatedUnion('status', [
   z.object({ status: z.enum(['QUEUED', 'PROCESSING']) }),
   z.object({
@@ -148,6 +150,7 @@ export function createSegmindClient(options: SegmindClientOptions): SegmindClien
           status: 'COMPLETED',
           videoUrl: outputUrl(answer.output) ?? answer.video?.url,
           cost: answer.metrics?.cost,
+          upstreamMs: upstreamMs(answer.metrics),
         };
       case 'FAILED':
         return {
@@ -218,6 +221,12 @@ async function readCapped(body: AsyncIterable<Buffer | string>): Promise<string>
     chunks.push(buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+function upstreamMs(answered: z.infer<typeof metrics>): number | undefined {
+  const queue = answered?.queue_time;
+  const inference = answered?.inference_time;
+  return queue === undefined || inference === undefined ? undefined : Math.round((queue + inference) * 1000);
 }
 
 function outputUrl(output: unknown): string | undefined {

@@ -64,6 +64,12 @@ export function changeFor(state: UpstreamJobState): JobChange | 'read-result' | 
       return failure('GENERATION_FAILED', state.error);
     case 'COMPLETED':
       if (state.videoUrl === undefined) return 'read-result';
-      return { status: 'COMPLETED', videoUrl: state.videoUrl, cost: state.cost, message: 'video ready' };
+      return {
+        status: 'COMPLETED',
+        videoUrl: state.videoUrl,
+        cost: state.cost,
+        upstreamDurationMs: state.upstreamMs,
+        message: 'video ready',
+      };
   }
 }

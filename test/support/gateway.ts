@@ -52,6 +52,7 @@ export async function startGateway(options: GatewayOptions): Promise<TestGateway
     SEGMIND_TIMEOUT_MS: '5000',
     POLL_MIN_INTERVAL_MS: '100',
     POLL_MAX_INTERVAL_MS: '200',
+    POLL_TARGET_DELAY_MS: '100',
     SEGMIND_RPM: '10000',
     ...options.environment,
   });
@@ -87,9 +88,9 @@ export async function startGateway(options: GatewayOptions): Promise<TestGateway
   };
 }
 
-/** A fake Segmind (the simulator) with test timings: a job is QUEUED 50 ms, then PROCESSING 150 ms. */
+/** A fake Segmind (the simulator) with test timings: a job is QUEUED 50 ms, then PROCESSING 400 ms. */
 export function startFakeSegmind(options: SimulatorOptions = {}): Promise<Simulator> {
-  return startSimulator({ queueMs: 50, processingMs: 150, ...options });
+  return startSimulator({ queueMs: 50, processingMs: 400, ...options });
 }
 
 export const createVideoMutation = /* GraphQL */ `

@@ -86,6 +86,7 @@ export function startGatewayProcess(options: GatewayProcessOptions): Promise<Run
     SEGMIND_BASE_URL: options.upstreamUrl,
     POLL_MIN_INTERVAL_MS: '100',
     POLL_MAX_INTERVAL_MS: '200',
+    POLL_TARGET_DELAY_MS: '100',
     SEGMIND_RPM: '10000',
     LOG_LEVEL: 'warn',
     ...options.environment,
