@@ -2,7 +2,6 @@ import { decodeGlobalID, resolveCursorConnection } from '@pothos/plugin-relay';
 import { GraphQLError } from 'graphql';
 import type { JobEventRow, JobRow } from '../db/tables.js';
 import { jobErrorCodes, jobStatuses } from '../db/tables.js';
-import { estimateJob } from '../services/job-estimate.js';
 import { JobNotFoundError } from '../services/jobs.js';
 import { builder } from './builder.js';
 
@@ -106,12 +105,12 @@ export const VideoJob = builder.node(builder.objectRef<JobRow>('VideoJob'), {
       nullable: true,
       description:
         'An estimate, learned from recent jobs like this one: when Segmind should finish it. The finish time once COMPLETED; null once FAILED.',
-      resolve: (job) => estimateJob(job, Date.now()).finishAt,
+      resolve: (job, _args, context) => context.jobs.estimate(job).finishAt,
     }),
     progress: t.float({
       description:
         'An estimate from 0 to 1 of how far along the job is, from the same model; it never decreases and is 1 only when COMPLETED.',
-      resolve: (job) => estimateJob(job, Date.now()).progress,
+      resolve: (job, _args, context) => context.jobs.estimate(job).progress,
     }),
     events: t.field({
       type: [VideoJobEvent],

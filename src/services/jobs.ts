@@ -13,6 +13,7 @@ import type { JobEventRow, JobRow } from '../db/tables.js';
 import { AsyncQueue } from './async-queue.js';
 import type { Clock } from './clock.js';
 import type { DurationModel } from './duration-model.js';
+import { estimateJob, type JobEstimate } from './job-estimate.js';
 import type { JobPubSub } from './job-pubsub.js';
 import { isTerminal } from './job-state-machine.js';
 import { fingerprint, type VideoInput } from './video-input.js';
@@ -138,6 +139,11 @@ export class JobService {
 
   page(query: JobPageQuery): JobRow[] {
     return listJobPage(this.database.db, query);
+  }
+
+  /** The job's ETA and progress as of now. */
+  estimate(job: JobRow): JobEstimate {
+    return estimateJob(job, this.clock.now());
   }
 
   events(jobId: number): JobEventRow[] {
