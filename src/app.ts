@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { createYoga } from 'graphql-yoga';
 import type { Logger } from 'pino';
@@ -50,8 +51,12 @@ export interface App {
 /** Finished jobs replayed into the duration model at start (the model keeps the latest 50 per class). */
 const learnedHistoryLimit = 5000;
 
-/** WebSocket close code for "server going away". */
+/** WebSocket close codes: server going away; try again later. */
 const goingAway = 1001;
+const tryAgainLater = 1013;
+/** Unsent bytes a WebSocket client may leave queued before it is cut off as too slow. */
+const slowClientBufferBytes = 1_000_000;
+const slowClientReason = 'too slow to keep up: reconnect and resume with afterVersion';
 
 /** Wires config -> database -> services -> HTTP and WebSocket server, and listens. */
 export async function createApp(config: Config, options: AppOptions): Promise<App> {
@@ -112,7 +117,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     const yoga = createGraphQLHandler(jobs, logger);
     const server = createServer(yoga);
     const webSockets = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
-    serveGraphQLOverWebSocket(webSockets, yoga);
+    serveGraphQLOverWebSocket(webSockets, yoga, config.maxSubscriptionsPerConnection);
 
     // Closing runs these in reverse: stop accepting, close WebSockets (1001), let upstream calls in flight
     // finish and be recorded, let HTTP requests end, and only then close the database.
@@ -175,13 +180,22 @@ function createGraphQLHandler(jobs: JobService, logger: Logger) {
 }
 
 /** graphql-ws on the same path, executed through Yoga's envelop so both transports share one pipeline. */
-function serveGraphQLOverWebSocket(webSockets: WebSocketServer, yoga: GraphQLHandler): void {
+function serveGraphQLOverWebSocket(
+  webSockets: WebSocketServer,
+  yoga: GraphQLHandler,
+  maxSubscriptionsPerConnection: number,
+): void {
   type Enveloped = ReturnType<typeof yoga.getEnveloped>;
-  useServer<Record<string, unknown> | undefined, { enveloped?: Enveloped }>(
+  useServer(
     {
       execute: (args) => (args.rootValue as { execute: Enveloped['execute'] }).execute(args),
       subscribe: (args) => (args.rootValue as { subscribe: Enveloped['subscribe'] }).subscribe(args),
       onSubscribe: async (context, _id, payload) => {
+        // graphql-ws has already entered this subscription in the list when it asks.
+        if (Object.keys(context.subscriptions).length > maxSubscriptionsPerConnection) {
+          const message = `at most ${maxSubscriptionsPerConnection} subscriptions per connection; open another connection`;
+          return [new GraphQLError(message, { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } })];
+        }
         const {
           schema: envelopedSchema,
           execute,
@@ -206,6 +220,10 @@ function serveGraphQLOverWebSocket(webSockets: WebSocketServer, yoga: GraphQLHan
           contextValue: await contextFactory(),
           rootValue: { execute, subscribe },
         };
+      },
+      onNext: ({ extra: { socket } }) => {
+        // A client that stops reading must not make the server buffer without end on its behalf.
+        if (socket.bufferedAmount > slowClientBufferBytes) socket.close(tryAgainLater, slowClientReason);
       },
     },
     webSockets,

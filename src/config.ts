@@ -34,6 +34,8 @@ const environmentSchema = z.object({
   SIMULATOR_QUEUE_MS: integer(0, 3_600_000).default(3000),
   /** Simulator: how long a job stays PROCESSING (a real job takes ~129 s). @default 17_000 */
   SIMULATOR_PROCESSING_MS: integer(0, 3_600_000).default(17_000),
+  /** GraphQL subscriptions one WebSocket connection may hold at once. @default 100 */
+  MAX_SUBSCRIPTIONS_PER_CONNECTION: integer(1, 100_000).default(100),
   /** pino level. @default 'info' */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -48,6 +50,7 @@ export interface Config {
   pollMinIntervalMs: number;
   pollMaxIntervalMs: number;
   pollTargetDelayMs: number;
+  maxSubscriptionsPerConnection: number;
   simulator: { queueMs: number; processingMs: number };
   logLevel: z.infer<typeof environmentSchema>['LOG_LEVEL'];
 }
@@ -79,6 +82,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     pollMinIntervalMs: env.POLL_MIN_INTERVAL_MS,
     pollMaxIntervalMs: env.POLL_MAX_INTERVAL_MS,
     pollTargetDelayMs: env.POLL_TARGET_DELAY_MS,
+    maxSubscriptionsPerConnection: env.MAX_SUBSCRIPTIONS_PER_CONNECTION,
     simulator: {
       queueMs: env.SIMULATOR_QUEUE_MS,
       processingMs: env.SIMULATOR_PROCESSING_MS,

@@ -60,3 +60,21 @@ describe('one poller for every subscriber', () => {
     expect(alone.histories[0]).toEqual(['PENDING', 'QUEUED', 'PROCESSING', 'COMPLETED']);
   });
 });
+
+describe('limits on one connection', () => {
+  it('refuses subscriptions past MAX_SUBSCRIPTIONS_PER_CONNECTION, and serves those within it', async () => {
+    const folder = temporaryDirectory();
+    const upstream = await startFakeSegmind();
+    const gateway = await startGateway({
+      upstream,
+      databasePath: `${folder.path}/jobs.sqlite`,
+      environment: { MAX_SUBSCRIPTIONS_PER_CONNECTION: '3' },
+    });
+    cleanup(folder.remove, () => upstream.close(), () => gateway.close());
+    const id = await createJob(gateway);
+    const client = gateway.wsClient();
+    const watchers = Array.from({ length: 4 }, () => collectSubscription(client, subscription, { id }));
+    await expect(watchers[3]?.done).rejects.toThrow(/TOO_MANY_SUBSCRIPTIONS/);
+    for (const watcher of watchers.slice(0, 3)) expect((await watcher.done).length).toBeGreaterThan(0);
+  });
+});

@@ -46,7 +46,7 @@ const VideoJobEvent = builder.objectRef<JobEventRow>('VideoJobEvent').implement(
   }),
 });
 
-export const VideoJob = builder.node(builder.objectRef<JobRow>('VideoJob'), {
+export const VideoJob = builder.node(builder.objectRef<JobRow & { events?: readonly JobEventRow[] }>('VideoJob'), {
   description: 'One image-to-video generation, from submission to a playable video.',
   id: { resolve: (job) => job.id },
   loadMany: (ids, context) => context.jobs.getMany(ids.map(Number)),
@@ -115,7 +115,7 @@ export const VideoJob = builder.node(builder.objectRef<JobRow>('VideoJob'), {
     events: t.field({
       type: [VideoJobEvent],
       description: 'Every status change, oldest first.',
-      resolve: (job, _args, context) => context.jobs.events(job.id),
+      resolve: (job, _args, context) => job.events ?? context.jobs.events(job.id),
     }),
   }),
 });

@@ -1,6 +1,9 @@
-import type { JobRow } from '../db/tables.js';
+import type { JobEventRow, JobRow } from '../db/tables.js';
 
-export type JobListener = (job: JobRow) => void;
+/** A committed change as published: the row with its events, read once for every subscriber to share. */
+export type PublishedJob = JobRow & { events: readonly JobEventRow[] };
+
+export type JobListener = (job: PublishedJob) => void;
 
 /** In-process fan-out of committed job changes to whoever watches that job. */
 export class JobPubSub {
@@ -20,7 +23,7 @@ export class JobPubSub {
     };
   }
 
-  publish(job: JobRow): void {
+  publish(job: PublishedJob): void {
     const set = this.listeners.get(job.id);
     if (!set) return;
     for (const listener of [...set]) listener(job);

@@ -1,8 +1,8 @@
 import type { Database } from '../db/connection.js';
-import { findJob, insertEvent, type JobUpdate, updateJob } from '../db/job-queries.js';
-import { type JobErrorCode, type JobRow, type JobStatus, jobStatuses } from '../db/tables.js';
+import { findJob, insertEvent, type JobUpdate, listEvents, updateJob } from '../db/job-queries.js';
+import { type JobErrorCode, type JobStatus, jobStatuses } from '../db/tables.js';
 import type { Clock } from './clock.js';
-import type { JobPubSub } from './job-pubsub.js';
+import type { JobPubSub, PublishedJob } from './job-pubsub.js';
 
 export interface JobChange {
   status: JobStatus;
@@ -35,7 +35,7 @@ export class JobStateMachine {
   ) {}
 
   /** Returns the changed job, or undefined when the move is refused (unknown job, or not forward). */
-  transition(jobId: number, change: JobChange): JobRow | undefined {
+  transition(jobId: number, change: JobChange): PublishedJob | undefined {
     const changed = this.database.writeTransaction((tx) => {
       const job = findJob(tx, jobId);
       if (!job || !canMove(job.status, change.status)) return undefined;
@@ -66,7 +66,8 @@ export class JobStateMachine {
         at: now,
         message: change.message ?? change.error?.message ?? null,
       });
-      return row;
+      // Read once here, in the same transaction, so no subscriber reads the database for this change.
+      return { ...row, events: listEvents(tx, jobId) };
     });
     if (changed) this.pubsub.publish(changed);
     return changed;

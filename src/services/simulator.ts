@@ -17,6 +17,12 @@ export interface SimulatorOptions {
   host?: string;
   /** @default 0 // any free port */
   port?: number;
+  /** Per-job timing from the submitted input, instead of the fixed clock above (benchmarks spread jobs so). */
+  timing?: (input: Record<string, unknown>) => { queueMs: number; processingMs: number };
+  /** Segmind's own rate limit: above this many calls in any `rateWindowMs`, answer 429. @default unlimited */
+  callsPerWindow?: number;
+  /** @default 60_000 */
+  rateWindowMs?: number;
 }
 
 /** One call the simulator answered, for tests that count upstream traffic. */
@@ -78,6 +84,8 @@ export interface Simulator {
   calls: SimulatorCall[];
   /** Calls whose path starts so, e.g. `POST /v2/wan-2.6-i2v`. */
   count(prefix: string): number;
+  /** When Segmind finishes (or fails) a request: its submit time plus its queue and processing time. */
+  finishesAt(requestId: string): number | undefined;
   faults: SimulatorFaults;
   close(): Promise<void>;
 }
@@ -130,6 +138,19 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     return entry.fault;
   };
 
+  /** Segmind's limit as a sliding log of accepted calls; returns the reset time when this call is over it. */
+  const acceptedCallTimes: number[] = [];
+  const overRateLimit = (): number | undefined => {
+    if (options.callsPerWindow === undefined) return undefined;
+    const windowMs = options.rateWindowMs ?? 60_000;
+    const now = clock.now();
+    while (acceptedCallTimes.length > 0 && (acceptedCallTimes[0] as number) <= now - windowMs)
+      acceptedCallTimes.shift();
+    if (acceptedCallTimes.length >= options.callsPerWindow) return (acceptedCallTimes[0] as number) + windowMs;
+    acceptedCallTimes.push(now);
+    return undefined;
+  };
+
   const stateOf = (request: SimulatedRequest) => {
     const elapsed = clock.now() - request.submittedAt;
     if (elapsed < request.queueMs) return 'QUEUED';
@@ -150,12 +171,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       return errorAnswer(400, 'image and prompt are required');
     }
     const slow = input.prompt.includes('[sim:slow]') ? 10 : 1;
+    const timing = options.timing?.(input) ?? { queueMs, processingMs };
     const id = randomUUID();
     requests.set(id, {
       id,
       submittedAt: clock.now(),
-      queueMs: queueMs * slow,
-      processingMs: processingMs * slow,
+      queueMs: timing.queueMs * slow,
+      processingMs: timing.processingMs * slow,
       fails: input.prompt.includes('[sim:fail]'),
       duration: typeof input.duration === 'number' ? input.duration : 5,
     });
@@ -211,6 +233,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     if (fault?.kind === 'hang' || fault?.kind === 'reset') return fault.kind;
     if (fault?.kind === 'status') return errorAnswer(fault.status, errorTexts[fault.status], clock.now() + 60_000);
     if (clock.now() < rateLimitedUntil) return errorAnswer(429, errorTexts[429], rateLimitedUntil);
+    const limitedUntil = overRateLimit();
+    if (limitedUntil !== undefined) return errorAnswer(429, errorTexts[429], limitedUntil);
     if (!headers['x-api-key'] || faults.rejectKey)
       return errorAnswer(401, 'Unauthorized: missing or invalid x-api-key');
 
@@ -252,6 +276,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     url: baseUrl,
     calls,
     count: (prefix) => calls.filter((call) => `${call.method} ${call.path}`.startsWith(prefix)).length,
+    finishesAt: (requestId) => {
+      const request = requests.get(requestId);
+      return request && request.submittedAt + request.queueMs + request.processingMs;
+    },
     faults,
     close: () =>
       new Promise((resolve) => {
