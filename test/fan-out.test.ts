@@ -70,7 +70,11 @@ describe('limits on one connection', () => {
       databasePath: `${folder.path}/jobs.sqlite`,
       environment: { MAX_SUBSCRIPTIONS_PER_CONNECTION: '3' },
     });
-    cleanup(folder.remove, () => upstream.close(), () => gateway.close());
+    cleanup(
+      folder.remove,
+      () => upstream.close(),
+      () => gateway.close(),
+    );
     const id = await createJob(gateway);
     const client = gateway.wsClient();
     const watchers = Array.from({ length: 4 }, () => collectSubscription(client, subscription, { id }));

@@ -60,9 +60,9 @@ builder.mutationFields((t) => ({
       union: { name: 'CreateVideoResult' },
       dataField: { name: 'job' },
     },
-    resolve: (_root, { input }, context) => {
+    resolve: async (_root, { input }, context) => {
       try {
-        return context.jobs.create(input);
+        return await context.jobs.create(input);
       } catch (error) {
         if (!(error instanceof StorageUnavailableError)) throw error;
         // Our fault, not the client's, so not a schema value; but clear, and safe to retry.

@@ -1,7 +1,5 @@
 import type { Clock } from './clock.js';
 
-const windowMs = 60_000;
-
 /**
  * Upstream calls per minute as a sliding log: a call is allowed only while fewer than `callsPerMinute`
  * calls were made in the last 60 s, so no 60 s window, wherever it starts, ever holds more. (A token
@@ -10,17 +8,26 @@ const windowMs = 60_000;
 export class CallBudget {
   private readonly callTimes: number[] = [];
   private pausedUntil = 0;
+  /**
+   * The window counted, a little longer than Segmind's: calls reach Segmind a moment after they are counted
+   * here, not all equally late, and its window must never see one call too many.
+   */
+  private readonly countedWindowMs: number;
 
   constructor(
     private readonly callsPerMinute: number,
     private readonly clock: Clock,
-  ) {}
+    /** The window the limit counts over: a minute, as Segmind counts; benchmarks compress time. */
+    windowMs = 60_000,
+  ) {
+    this.countedWindowMs = windowMs * 1.02;
+  }
 
   /** Takes one call from the budget if one is free now. */
   tryTake(): boolean {
     const now = this.clock.now();
     if (now < this.pausedUntil) return false;
-    this.forgetBefore(now - windowMs);
+    this.forgetBefore(now - this.countedWindowMs);
     if (this.callTimes.length >= this.callsPerMinute) return false;
     this.callTimes.push(now);
     return true;
@@ -29,9 +36,10 @@ export class CallBudget {
   /** When the next call can be taken (now, if one is free). */
   nextFreeAt(): number {
     const now = this.clock.now();
-    this.forgetBefore(now - windowMs);
+    this.forgetBefore(now - this.countedWindowMs);
     const oldest = this.callTimes[0];
-    const windowFreeAt = this.callTimes.length < this.callsPerMinute || oldest === undefined ? now : oldest + windowMs;
+    const windowFreeAt =
+      this.callTimes.length < this.callsPerMinute || oldest === undefined ? now : oldest + this.countedWindowMs;
     return Math.max(now, this.pausedUntil, windowFreeAt);
   }
 

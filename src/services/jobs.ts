@@ -1,4 +1,5 @@
 import type { Database } from '../db/connection.js';
+import { GroupCommit } from '../db/group-commit.js';
 import {
   findJob,
   findJobByIdempotencyKey,
@@ -58,22 +59,27 @@ export interface NewJobListener {
 
 /** What clients can do with video jobs: create them, read them, watch them change. */
 export class JobService {
+  /** New jobs arriving together are committed together: one fsync for many. */
+  private readonly groupCommit: GroupCommit;
+
   constructor(
     private readonly database: Database,
     private readonly pubsub: JobPubSub,
     private readonly clock: Clock,
     private readonly newJobListener: NewJobListener,
     private readonly model: DurationModel,
-  ) {}
+  ) {
+    this.groupCommit = new GroupCommit(database);
+  }
 
   /**
    * Stores a valid request as a PENDING job and returns at once; submission happens behind it. A repeated
    * idempotency key returns the job it made, provided the request is the same.
    */
-  create(input: VideoInput): JobRow {
+  async create(input: VideoInput): Promise<JobRow> {
     const inputFingerprint = fingerprint(input);
-    const { job, created } = this.storing(() =>
-      this.database.writeTransaction((tx) => {
+    const { job, created } = await this.storing(
+      this.groupCommit.run((tx) => {
         if (input.idempotencyKey !== null) {
           const existing = findJobByIdempotencyKey(tx, input.idempotencyKey);
           if (existing) {
@@ -118,9 +124,9 @@ export class JobService {
     return job;
   }
 
-  private storing<T>(write: () => T): T {
+  private async storing<T>(write: Promise<T>): Promise<T> {
     try {
-      return write();
+      return await write;
     } catch (error) {
       if (isStorageUnavailable(error)) throw new StorageUnavailableError(error);
       throw error;

@@ -105,11 +105,13 @@ export class Poller implements NewJobListener {
   start(): void {
     if (this.running) return;
     this.running = true;
+    const loadingSince = performance.now();
     for (const job of listActiveJobs(this.options.database.db)) {
       if (Submitter.outcomeLost(job)) this.submitter.settleLostOutcome(job.id);
       else this.track(job);
     }
-    this.options.logger.info({ pending: this.pending.size, watched: this.watched.size }, 'poller started');
+    const loadMs = Math.round(performance.now() - loadingSince);
+    this.options.logger.info({ pending: this.pending.size, watched: this.watched.size, loadMs }, 'poller started');
     this.wake();
   }
 
@@ -354,7 +356,7 @@ export class Poller implements NewJobListener {
   private noteRateLimit(error: UpstreamError): void {
     if (error.code !== 'RATE_LIMITED') return;
     const now = this.options.clock.now();
-    const resetAt = error.resetAt?.getTime();
-    this.options.budget.pauseUntil(resetAt !== undefined && resetAt > now ? resetAt : now + defaultRateLimitPauseMs);
+    // A reset time already past (the answer took a moment to arrive) means: go on now. Only a missing one is guessed.
+    this.options.budget.pauseUntil(error.resetAt?.getTime() ?? now + defaultRateLimitPauseMs);
   }
 }
