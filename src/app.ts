@@ -50,12 +50,8 @@ export interface App {
 /** Finished jobs replayed into the duration model at start (the model keeps the latest 50 per class). */
 const learnedHistoryLimit = 5000;
 
-/** WebSocket close codes: server going away; try again later. */
+/** WebSocket close code for "server going away". */
 const goingAway = 1001;
-const tryAgainLater = 1013;
-/** Unsent bytes a WebSocket client may leave queued before it is cut off as too slow. */
-const slowClientBufferBytes = 1_000_000;
-const slowClientReason = 'too slow to keep up: reconnect and resume with afterVersion';
 
 /** Wires config -> database -> services -> HTTP and WebSocket server, and listens. */
 export async function createApp(config: Config, options: AppOptions): Promise<App> {
@@ -220,10 +216,6 @@ function serveGraphQLOverWebSocket(
           contextValue: await contextFactory(),
           rootValue: { execute, subscribe },
         };
-      },
-      onNext: ({ extra: { socket } }) => {
-        // A client that stops reading must not make the server buffer without end on its behalf.
-        if (socket.bufferedAmount > slowClientBufferBytes) socket.close(tryAgainLater, slowClientReason);
       },
     },
     webSockets,

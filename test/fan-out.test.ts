@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { cleanupAfterEach } from './support/cleanup.js';
 import { runUntil } from './support/drive.js';
 import {
@@ -80,5 +81,43 @@ describe('limits on one connection', () => {
     const watchers = Array.from({ length: 4 }, () => collectSubscription(client, subscription, { id }));
     await expect(watchers[3]?.done).rejects.toThrow(/TOO_MANY_SUBSCRIPTIONS/);
     for (const watcher of watchers.slice(0, 3)) expect((await watcher.done).length).toBeGreaterThan(0);
+  });
+});
+
+describe('a client that stops reading', () => {
+  it('delays no one else, and gets everything once it reads again', async () => {
+    const folder = temporaryDirectory();
+    const upstream = await startFakeSegmind();
+    const gateway = await startGateway({ upstream, databasePath: `${folder.path}/jobs.sqlite` });
+    cleanup(
+      folder.remove,
+      () => upstream.close(),
+      () => gateway.close(),
+    );
+    const id = await createJob(gateway);
+
+    // A raw graphql-transport-ws client that subscribes, then stops reading its socket.
+    const stalled = new WebSocket(gateway.wsUrl, 'graphql-transport-ws');
+    cleanup(() => stalled.terminate());
+    const received: { type: string; payload?: { data?: { videoJob: { status: string } } } }[] = [];
+    stalled.on('message', (data) => received.push(JSON.parse(String(data))));
+    await new Promise((resolve) => stalled.once('open', resolve));
+    stalled.send(JSON.stringify({ type: 'connection_init' }));
+    await expect.poll(() => received.some((message) => message.type === 'connection_ack')).toBe(true);
+    stalled.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: subscription, variables: { id } } }));
+    await expect.poll(() => received.some((message) => message.type === 'next')).toBe(true);
+    stalled.pause();
+
+    const prompt = collectSubscription<{ videoJob: { status: string } }>(gateway.wsClient(), subscription, { id });
+    const history = (await prompt.done).map((payload) => payload.videoJob.status);
+    expect(history.at(-1)).toBe('COMPLETED');
+
+    stalled.resume();
+    await expect.poll(() => received.some((message) => message.type === 'complete')).toBe(true);
+    const statuses = received
+      .filter((message) => message.type === 'next')
+      .map((message) => message.payload?.data?.videoJob.status);
+    expect(statuses.at(-1)).toBe('COMPLETED');
+    expect(new Set(statuses).size).toBe(statuses.length);
   });
 });

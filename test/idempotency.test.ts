@@ -59,6 +59,20 @@ describe('createVideo with an idempotencyKey', () => {
     expect(listed.data?.videoJobs.edges.filter((edge) => edge.node.prompt === 'stampede')).toHaveLength(1);
   });
 
+  it('fails only the conflicting request among concurrent ones committed together', async () => {
+    await create(input('order-5', 'first use'));
+    const answers = await Promise.all([
+      create(input('order-5a', 'bystander a')),
+      create(input('order-5', 'reuse with another prompt')),
+      create(input('order-5b', 'bystander b')),
+    ]);
+    expect(answers.map((answer) => answer?.__typename)).toEqual([
+      'CreateVideoSuccess',
+      'ValidationError',
+      'CreateVideoSuccess',
+    ]);
+  });
+
   it('treats different keys as different jobs', async () => {
     const a = await create(input('order-4a', 'twin'));
     const b = await create(input('order-4b', 'twin'));

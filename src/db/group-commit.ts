@@ -8,9 +8,8 @@ interface QueuedWrite {
 
 /**
  * Commits the writes queued within one turn of the event loop in a single immediate transaction, so that
- * many concurrent requests share one fsync (synchronous=FULL makes each commit wait for the disk). Each
- * write runs in its own savepoint: one that throws is undone alone and rejects alone. A failed commit
- * rejects them all; none was stored.
+ * many concurrent requests share one fsync (synchronous=FULL makes each commit wait for the disk). When a
+ * write throws, the batch is undone and each write runs again alone, so only the failing one fails.
  */
 export class GroupCommit {
   private queued: QueuedWrite[] = [];
@@ -27,25 +26,19 @@ export class GroupCommit {
   private flush(): void {
     const batch = this.queued;
     this.queued = [];
-    let outcomes: ({ value: unknown } | { error: unknown })[];
+    let values: unknown[];
     try {
-      outcomes = this.database.writeTransaction((tx) =>
-        batch.map((write) => {
-          try {
-            return { value: tx.transaction((savepoint) => write.work(savepoint)) };
-          } catch (error) {
-            return { error };
-          }
-        }),
-      );
-    } catch (error) {
-      for (const write of batch) write.reject(error);
+      values = this.database.writeTransaction((tx) => batch.map((write) => write.work(tx)));
+    } catch {
+      for (const write of batch) {
+        try {
+          write.resolve(this.database.writeTransaction((tx) => write.work(tx)));
+        } catch (error) {
+          write.reject(error);
+        }
+      }
       return;
     }
-    outcomes.forEach((outcome, index) => {
-      const write = batch[index] as QueuedWrite;
-      if ('error' in outcome) write.reject(outcome.error);
-      else write.resolve(outcome.value);
-    });
+    batch.forEach((write, index) => write.resolve(values[index]));
   }
 }

@@ -5,31 +5,44 @@ export type PublishedJob = JobRow & { events: readonly JobEventRow[] };
 
 export type JobListener = (job: PublishedJob) => void;
 
+interface Watchers {
+  listeners: Set<JobListener>;
+  /** The job as last read or published, while anyone watches: every new watcher's snapshot, shared. */
+  latest: PublishedJob | undefined;
+}
+
 /** In-process fan-out of committed job changes to whoever watches that job. */
 export class JobPubSub {
-  private readonly listeners = new Map<number, Set<JobListener>>();
+  private readonly watchers = new Map<number, Watchers>();
 
-  /** Returns the function that stops listening. */
-  subscribe(jobId: number, listener: JobListener): () => void {
-    let set = this.listeners.get(jobId);
-    if (!set) {
-      set = new Set();
-      this.listeners.set(jobId, set);
+  /**
+   * Starts listening to a job, then returns it as it is now: as a watcher already holds it, or else read
+   * with `load`. Listening first means no change can fall between the snapshot and the stream.
+   */
+  watch(
+    jobId: number,
+    listener: JobListener,
+    load: () => PublishedJob | undefined,
+  ): { snapshot: PublishedJob | undefined; stop: () => void } {
+    let entry = this.watchers.get(jobId);
+    if (!entry) {
+      entry = { listeners: new Set(), latest: undefined };
+      this.watchers.set(jobId, entry);
     }
-    set.add(listener);
-    return () => {
-      set.delete(listener);
-      if (set.size === 0 && this.listeners.get(jobId) === set) this.listeners.delete(jobId);
+    const watchers = entry;
+    watchers.listeners.add(listener);
+    watchers.latest ??= load();
+    const stop = () => {
+      watchers.listeners.delete(listener);
+      if (watchers.listeners.size === 0 && this.watchers.get(jobId) === watchers) this.watchers.delete(jobId);
     };
+    return { snapshot: watchers.latest, stop };
   }
 
   publish(job: PublishedJob): void {
-    const set = this.listeners.get(job.id);
-    if (!set) return;
-    for (const listener of [...set]) listener(job);
-  }
-
-  listenerCount(jobId: number): number {
-    return this.listeners.get(jobId)?.size ?? 0;
+    const watchers = this.watchers.get(job.id);
+    if (!watchers) return;
+    watchers.latest = job;
+    for (const listener of [...watchers.listeners]) listener(job);
   }
 }

@@ -15,7 +15,7 @@ import { AsyncQueue } from './async-queue.js';
 import type { Clock } from './clock.js';
 import type { DurationModel } from './duration-model.js';
 import { estimateJob, type JobEstimate } from './job-estimate.js';
-import type { JobPubSub } from './job-pubsub.js';
+import type { JobPubSub, PublishedJob } from './job-pubsub.js';
 import { isTerminal } from './job-state-machine.js';
 import { fingerprint, type VideoInput } from './video-input.js';
 
@@ -147,6 +147,12 @@ export class JobService {
     return listJobPage(this.database.db, query);
   }
 
+  /** The job with its events, as a change is published: one object every watcher can share. */
+  private withEvents(id: number): PublishedJob | undefined {
+    const job = this.get(id);
+    return job && { ...job, events: this.events(id) };
+  }
+
   /** The job's ETA and progress as of now. */
   estimate(job: JobRow): JobEstimate {
     return estimateJob(job, this.clock.now());
@@ -158,20 +164,19 @@ export class JobService {
 
   /**
    * The job now, then the job after every change, in order, each version once; ends after a terminal
-   * status. It listens before it reads the snapshot, so no change can fall between the two. A client
+   * status. It listens before it takes the snapshot, so no change can fall between the two. A client
    * resuming after a lost connection passes the last version it saw and gets only what is newer.
    */
   watch(id: number, afterVersion = 0): AsyncIterableIterator<JobRow> {
     let lastVersion = afterVersion;
-    const queue = new AsyncQueue<JobRow>(() => unsubscribe());
+    const queue = new AsyncQueue<JobRow>(() => stop());
     const deliver = (job: JobRow) => {
       if (job.version <= lastVersion) return;
       lastVersion = job.version;
       queue.push(job);
       if (isTerminal(job.status)) queue.end();
     };
-    const unsubscribe = this.pubsub.subscribe(id, deliver);
-    const snapshot = this.get(id);
+    const { snapshot, stop } = this.pubsub.watch(id, deliver, () => this.withEvents(id));
     if (!snapshot) {
       void queue.return();
       throw new JobNotFoundError(id);
