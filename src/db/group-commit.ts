@@ -39,6 +39,8 @@ export class GroupCommit {
       }
       return;
     }
-    batch.forEach((write, index) => write.resolve(values[index]));
+    batch.forEach((write, index) => {
+      write.resolve(values[index]);
+    });
   }
 }
