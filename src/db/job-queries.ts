@@ -1,4 +1,17 @@
-import { and, asc, desc, eq, gt, inArray, isNotNull, lt, notInArray, type SQL } from 'drizzle-orm';
+import {
+  and,
+  asc,
+  desc,
+  eq,
+  gt,
+  inArray,
+  isNotNull,
+  lt,
+  notInArray,
+  type Placeholder,
+  type SQL,
+  sql,
+} from 'drizzle-orm';
 import type { Db } from './connection.js';
 import {
   type JobEventRow,
@@ -14,21 +27,60 @@ import {
 /** The terminal statuses: a job there never changes again. */
 export const terminalStatuses = ['COMPLETED', 'FAILED'] as const satisfies readonly JobStatus[];
 
-export function insertJob(tx: Db, row: NewJobRow, payload: Omit<JobPayloadRow, 'jobId'>): JobRow {
-  const job = tx.insert(jobs).values(row).returning().get();
-  tx.insert(jobPayloads)
-    .values({ jobId: job.id, ...payload })
-    .run();
-  tx.insert(jobEvents)
-    .values({
+/** The columns a new job is inserted with. */
+const newJobColumns = [
+  'status',
+  'version',
+  'prompt',
+  'image',
+  'audio',
+  'duration',
+  'resolution',
+  'multiShots',
+  'negativePrompt',
+  'enablePromptExpansion',
+  'seed',
+  'idempotencyKey',
+  'inputFingerprint',
+  'expectedDurationMs',
+  'createdAt',
+  'updatedAt',
+] as const satisfies readonly (keyof NewJobRow)[];
+
+export type NewJob = Pick<NewJobRow, (typeof newJobColumns)[number]>;
+
+/** `{ name: sql.placeholder('name') }` for each name: the values of a prepared insert. */
+function placeholders<K extends string>(names: readonly K[]): Record<K, Placeholder<K>> {
+  return Object.fromEntries(names.map((name) => [name, sql.placeholder(name)])) as Record<K, Placeholder<K>>;
+}
+
+/**
+ * Inserts a new job (row, payload, first event), with statements prepared once: creating jobs is the hot
+ * path of `createVideo`, and building and preparing the SQL anew cost more than running it.
+ */
+export function prepareInsertJob(db: Db): (row: NewJob, payload: Omit<JobPayloadRow, 'jobId'>) => JobRow {
+  const insertRow = db.insert(jobs).values(placeholders(newJobColumns)).returning().prepare();
+  const insertPayload = db
+    .insert(jobPayloads)
+    .values(placeholders(['jobId', 'image', 'audio'] as const))
+    .prepare();
+  const insertFirstEvent = db
+    .insert(jobEvents)
+    .values(placeholders(['jobId', 'version', 'status', 'at', 'message'] as const))
+    .prepare();
+  // The statements belong to the connection: called inside a transaction, they are part of it.
+  return (row, payload) => {
+    const job = insertRow.get(row) as JobRow;
+    insertPayload.run({ jobId: job.id, image: payload.image, audio: payload.audio });
+    insertFirstEvent.run({
       jobId: job.id,
       version: job.version,
       status: job.status,
       at: job.createdAt,
       message: 'accepted',
-    })
-    .run();
-  return job;
+    });
+    return job;
+  };
 }
 
 export function findJob(db: Db, id: number): JobRow | undefined {

@@ -4,10 +4,10 @@ import {
   findJob,
   findJobByIdempotencyKey,
   findJobs,
-  insertJob,
   type JobPageQuery,
   listEvents,
   listJobPage,
+  prepareInsertJob,
 } from '../db/job-queries.js';
 import { isStorageUnavailable } from '../db/storage-errors.js';
 import type { JobEventRow, JobRow } from '../db/tables.js';
@@ -61,6 +61,7 @@ export interface NewJobListener {
 export class JobService {
   /** New jobs arriving together are committed together: one fsync for many. */
   private readonly groupCommit: GroupCommit;
+  private readonly insertJob: ReturnType<typeof prepareInsertJob>;
 
   constructor(
     private readonly database: Database,
@@ -70,6 +71,7 @@ export class JobService {
     private readonly model: DurationModel,
   ) {
     this.groupCommit = new GroupCommit(database);
+    this.insertJob = prepareInsertJob(database.db);
   }
 
   /**
@@ -95,8 +97,7 @@ export class JobService {
           }
         }
         const now = new Date(this.clock.now());
-        const row = insertJob(
-          tx,
+        const row = this.insertJob(
           {
             status: 'PENDING',
             version: 1,
