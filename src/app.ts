@@ -199,12 +199,7 @@ function serveGraphQLOverWebSocket(
           contextFactory,
           parse,
           validate,
-        } = yoga.getEnveloped({
-          ...context,
-          req: context.extra.request,
-          socket: context.extra.socket,
-          params: payload,
-        });
+        } = yoga.getEnveloped({ req: context.extra.request, socket: context.extra.socket, params: payload });
         const document = parse(payload.query);
         const errors = validate(envelopedSchema, document);
         if (errors.length > 0) return errors;
