@@ -1,9 +1,12 @@
 import type { Clock } from './clock.js';
 
 /**
- * Upstream calls per minute as a sliding log: a call is allowed only while fewer than `callsPerMinute`
- * calls were made in the last 60 s, so no 60 s window, wherever it starts, ever holds more. (A token
- * bucket that starts full would let twice the budget through one window.)
+ * Upstream calls per minute, enforced twice over:
+ * - a sliding log: a call is allowed only while fewer than `callsPerMinute` calls were made in the last
+ *   window, so no window, wherever it starts, ever holds more (a token bucket alone, starting full, would
+ *   let twice the budget through one window);
+ * - pacing: a small token bucket (a fifth of the budget at most) spreads the calls out, since a greedy
+ *   poller would otherwise spend the whole minute's budget in a burst and then sit blind until it expires.
  */
 export class CallBudget {
   private readonly callTimes: number[] = [];
@@ -13,6 +16,10 @@ export class CallBudget {
    * here, not all equally late, and its window must never see one call too many.
    */
   private readonly countedWindowMs: number;
+  private readonly burst: number;
+  private readonly tokensPerMs: number;
+  private tokens: number;
+  private refilledAt: number;
 
   constructor(
     private readonly callsPerMinute: number,
@@ -20,15 +27,21 @@ export class CallBudget {
     /** The window the limit counts over: a minute, as Segmind counts; benchmarks compress time. */
     windowMs = 60_000,
   ) {
-    this.countedWindowMs = windowMs * 1.02;
+    this.countedWindowMs = windowMs * 1.05;
+    this.burst = Math.max(1, Math.ceil(callsPerMinute / 5));
+    this.tokensPerMs = callsPerMinute / this.countedWindowMs;
+    this.tokens = this.burst;
+    this.refilledAt = clock.now();
   }
 
   /** Takes one call from the budget if one is free now. */
   tryTake(): boolean {
     const now = this.clock.now();
     if (now < this.pausedUntil) return false;
+    this.refill(now);
     this.forgetBefore(now - this.countedWindowMs);
-    if (this.callTimes.length >= this.callsPerMinute) return false;
+    if (this.tokens < 1 || this.callTimes.length >= this.callsPerMinute) return false;
+    this.tokens -= 1;
     this.callTimes.push(now);
     return true;
   }
@@ -36,16 +49,23 @@ export class CallBudget {
   /** When the next call can be taken (now, if one is free). */
   nextFreeAt(): number {
     const now = this.clock.now();
+    this.refill(now);
     this.forgetBefore(now - this.countedWindowMs);
     const oldest = this.callTimes[0];
     const windowFreeAt =
       this.callTimes.length < this.callsPerMinute || oldest === undefined ? now : oldest + this.countedWindowMs;
-    return Math.max(now, this.pausedUntil, windowFreeAt);
+    const tokenFreeAt = this.tokens >= 1 ? now : now + Math.ceil((1 - this.tokens) / this.tokensPerMs);
+    return Math.max(now, this.pausedUntil, windowFreeAt, tokenFreeAt);
   }
 
   /** No call at all before `time` (Segmind's rate-limit reset). */
   pauseUntil(time: number): void {
     this.pausedUntil = Math.max(this.pausedUntil, time);
+  }
+
+  private refill(now: number): void {
+    this.tokens = Math.min(this.burst, this.tokens + (now - this.refilledAt) * this.tokensPerMs);
+    this.refilledAt = now;
   }
 
   private forgetBefore(time: number): void {

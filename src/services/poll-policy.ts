@@ -67,7 +67,8 @@ export function learnedPolicy(options: LearnedPolicyOptions): PollPolicy {
       return {
         dueAt: Math.max(dueAt, last + minIntervalMs),
         urgency: model.chanceToFinish(job, sinceLastPoll, now - job.submittedAt),
-        readResult: dueAt >= windowStart,
+        // Once a finish is likely, a finished job found through the status endpoint would cost a second call.
+        readResult: Math.max(now, dueAt) >= windowStart,
       };
     },
   };

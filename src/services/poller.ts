@@ -58,9 +58,7 @@ interface PendingJob {
 
 /** A submitted job whose end the poller waits for. */
 interface WatchedJob extends PolledJob {
-  id: number;
   requestId: string;
-  lastPolledAt: number;
   /** Segmind said COMPLETED without the output: read the result next. */
   needsResult: boolean;
   /** Set while reads of this job fail: when to try again. */
