@@ -34,13 +34,16 @@ export class CallBudget {
     this.refilledAt = clock.now();
   }
 
-  /** Takes one call from the budget if one is free now. */
-  tryTake(): boolean {
+  /**
+   * Takes one call from the budget if one is free now, leaving at least `reserve` more for calls that
+   * matter more (the poller keeps one back from polls unlikely to find anything).
+   */
+  tryTake(reserve = 0): boolean {
     const now = this.clock.now();
     if (now < this.pausedUntil) return false;
     this.refill(now);
     this.forgetBefore(now - this.countedWindowMs);
-    if (this.tokens < 1 || this.callTimes.length >= this.callsPerMinute) return false;
+    if (this.tokens < 1 + reserve || this.callTimes.length >= this.callsPerMinute - reserve) return false;
     this.tokens -= 1;
     this.callTimes.push(now);
     return true;

@@ -68,6 +68,9 @@ interface WatchedJob extends PolledJob {
 
 type Work = { kind: 'submit'; job: PendingJob } | { kind: 'status' | 'result'; job: WatchedJob };
 
+/** Below this chance of finding its job finished, a poll is a routine look that yields to likelier ones. */
+const lowUrgency = 0.02;
+
 /** After a 429 without a readable reset time, wait this long. */
 const defaultRateLimitPauseMs = 60_000;
 
@@ -205,7 +208,9 @@ export class Poller implements NewJobListener {
         this.scheduleAt(next.dueAt);
         return;
       }
-      if (!budget.tryTake()) {
+      // A poll unlikely to find anything leaves the last call of the moment to one that might.
+      const reserve = next.urgency < lowUrgency ? 1 : 0;
+      if (!budget.tryTake(reserve)) {
         this.scheduleAt(budget.nextFreeAt());
         return;
       }
@@ -217,10 +222,10 @@ export class Poller implements NewJobListener {
    * Submits first, in creation order; then result reads Segmind owes us; then, among due polls, the one
    * most likely to find its job finished. With nothing due, whatever falls due first.
    */
-  private nextWork(): { work: Work; dueAt: number } | undefined {
+  private nextWork(): { work: Work; dueAt: number; urgency: number } | undefined {
     const now = this.options.clock.now();
     let best: { work: Work; dueAt: number; rank: number; urgency: number } | undefined;
-    const consider = (work: Work, dueAt: number, rank: number, urgency = 0) => {
+    const consider = (work: Work, dueAt: number, rank: number, urgency: number) => {
       const effective = Math.max(dueAt, now);
       const better =
         !best ||
@@ -230,14 +235,15 @@ export class Poller implements NewJobListener {
     };
     for (const job of this.pending.values()) {
       if (job.busy) continue;
-      consider({ kind: 'submit', job }, job.notBefore, 0);
+      consider({ kind: 'submit', job }, job.notBefore, 0, 1);
       if (job.notBefore <= now) break; // the oldest due submit wins; later ones wait their turn
     }
     for (const job of this.watched.values()) {
       if (job.busy) continue;
       const notBefore = job.lastPolledAt + this.options.minIntervalMs;
-      if (job.retry) consider({ kind: 'status', job }, Math.max(notBefore, job.lastPolledAt + job.retry.duration), 2);
-      else if (job.needsResult) consider({ kind: 'result', job }, notBefore, 1);
+      if (job.retry)
+        consider({ kind: 'status', job }, Math.max(notBefore, job.lastPolledAt + job.retry.duration), 2, 1);
+      else if (job.needsResult) consider({ kind: 'result', job }, notBefore, 1, 1);
       else {
         const plan = this.options.policy.plan(job, now);
         consider(
