@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { CallBudget } from '../src/services/call-budget.js';
 import type { SimulatorCall } from '../src/services/simulator.js';
 import { cleanupAfterEach } from './support/cleanup.js';
 import { runUntil } from './support/drive.js';
@@ -20,6 +21,31 @@ function busiestMinute(calls: readonly SimulatorCall[]): number {
 }
 
 describe('the upstream call budget (SEGMIND_RPM)', () => {
+  it('paces calls instead of spending the whole minute in one burst', () => {
+    const clock = new ManualClock();
+    const budget = new CallBudget(50, clock);
+    let taken = 0;
+    while (budget.tryTake()) taken++;
+    expect(taken).toBe(10); // a fifth of the budget at once
+    const times: number[] = [];
+    for (let step = 0; step < 60_000; step += 100) {
+      clock.advance(100);
+      if (budget.tryTake()) times.push(clock.now());
+    }
+    // The rest of the minute's 50 come evenly, about one every 1.26 s, never more than 50 in the window.
+    expect(taken + times.length).toBeLessThanOrEqual(50);
+    expect(times.length).toBeGreaterThan(35);
+    const gaps = times.slice(1).map((time, index) => time - (times[index] as number));
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(1200);
+  });
+
+  it('keeps a reserve back for calls that matter more', () => {
+    const clock = new ManualClock();
+    const budget = new CallBudget(5, clock); // one call at a time
+    expect(budget.tryTake(1)).toBe(false);
+    expect(budget.tryTake()).toBe(true);
+  });
+
   it('never lets more than SEGMIND_RPM calls into any 60 s window, bursts included', async () => {
     const budget = 10;
     const clock = new ManualClock();
