@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { CallBudget } from '../src/services/call-budget.js';
 import type { SimulatorCall } from '../src/services/simulator.js';
 import { cleanupAfterEach } from './support/cleanup.js';
-import { runUntil } from './support/drive.js';
-import { createJob, startFakeSegmind, startGateway, statusOf, temporaryDirectory } from './support/gateway.js';
+import { defaultPolling, runUntil, startOnManualClock } from './support/drive.js';
+import { createJob, statusOf } from './support/gateway.js';
 import { ManualClock } from './support/manual-clock.js';
 
 const cleanup = cleanupAfterEach();
@@ -48,19 +48,10 @@ describe('the upstream call budget (SEGMIND_RPM)', () => {
 
   it('never lets more than SEGMIND_RPM calls into any 60 s window, bursts included', async () => {
     const budget = 10;
-    const clock = new ManualClock();
-    const folder = temporaryDirectory();
-    const upstream = await startFakeSegmind({ clock, queueMs: 20_000, processingMs: 60_000 });
-    const gateway = await startGateway({
-      upstream,
-      clock,
-      databasePath: `${folder.path}/jobs.sqlite`,
-      environment: { SEGMIND_RPM: String(budget), POLL_MIN_INTERVAL_MS: '1000', POLL_MAX_INTERVAL_MS: '15000' },
-    });
-    cleanup(
-      folder.remove,
-      () => upstream.close(),
-      () => gateway.close(),
+    const { clock, upstream, gateway } = await startOnManualClock(
+      { queueMs: 20_000, processingMs: 60_000 },
+      { ...defaultPolling, SEGMIND_RPM: String(budget) },
+      cleanup,
     );
 
     // A burst: 30 jobs at once, three times what one minute allows.
@@ -77,15 +68,7 @@ describe('the upstream call budget (SEGMIND_RPM)', () => {
   });
 
   it('pauses every call until the reset time after a 429', async () => {
-    const clock = new ManualClock();
-    const folder = temporaryDirectory();
-    const upstream = await startFakeSegmind({ clock, queueMs: 1000, processingMs: 2000 });
-    const gateway = await startGateway({ upstream, clock, databasePath: `${folder.path}/jobs.sqlite` });
-    cleanup(
-      folder.remove,
-      () => upstream.close(),
-      () => gateway.close(),
-    );
+    const { clock, upstream, gateway } = await startOnManualClock({ queueMs: 1000, processingMs: 2000 }, {}, cleanup);
 
     const resetAt = clock.now() + 30_000;
     upstream.faults.rateLimitUntil(resetAt);

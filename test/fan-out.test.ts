@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { cleanupAfterEach } from './support/cleanup.js';
-import { runUntil } from './support/drive.js';
+import { defaultPolling, runUntil, startOnManualClock } from './support/drive.js';
 import {
   collectSubscription,
   createJob,
@@ -10,7 +10,6 @@ import {
   statusOf,
   temporaryDirectory,
 } from './support/gateway.js';
-import { ManualClock } from './support/manual-clock.js';
 
 const cleanup = cleanupAfterEach();
 
@@ -18,19 +17,10 @@ const subscription = 'subscription ($id: ID!) { videoJob(id: $id) { version stat
 
 /** Runs one job to completion on a manual clock with `subscribers` watching it; returns Segmind's call count. */
 async function upstreamCallsWith(subscribers: number): Promise<{ calls: number; histories: string[][] }> {
-  const clock = new ManualClock();
-  const folder = temporaryDirectory();
-  const upstream = await startFakeSegmind({ clock, queueMs: 5000, processingMs: 60_000 });
-  const gateway = await startGateway({
-    upstream,
-    clock,
-    databasePath: `${folder.path}/jobs.sqlite`,
-    environment: { SEGMIND_RPM: '50', POLL_MIN_INTERVAL_MS: '1000', POLL_MAX_INTERVAL_MS: '15000' },
-  });
-  cleanup(
-    folder.remove,
-    () => upstream.close(),
-    () => gateway.close(),
+  const { clock, upstream, gateway } = await startOnManualClock(
+    { queueMs: 5000, processingMs: 60_000 },
+    defaultPolling,
+    cleanup,
   );
 
   const id = await createJob(gateway);

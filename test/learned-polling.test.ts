@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DurationModel } from '../src/services/duration-model.js';
 import { cleanupAfterEach } from './support/cleanup.js';
-import { runUntil } from './support/drive.js';
+import { defaultPolling, runUntil, startOnManualClock } from './support/drive.js';
 import {
   createJob,
   startFakeSegmind,
@@ -82,24 +82,10 @@ describe('the learned poll scheduler', () => {
   });
 
   it('gives clients an ETA and a progress that only grows, reaching 1 when COMPLETED', async () => {
-    const clock = new ManualClock();
-    const folder = temporaryDirectory();
-    const upstream = await startFakeSegmind({ clock, queueMs: 5000, processingMs: 60_000 });
-    const gateway = await startGateway({
-      upstream,
-      clock,
-      databasePath: `${folder.path}/jobs.sqlite`,
-      environment: {
-        SEGMIND_RPM: '50',
-        POLL_MIN_INTERVAL_MS: '1000',
-        POLL_MAX_INTERVAL_MS: '15000',
-        POLL_TARGET_DELAY_MS: '3000',
-      },
-    });
-    cleanup(
-      folder.remove,
-      () => upstream.close(),
-      () => gateway.close(),
+    const { clock, upstream, gateway } = await startOnManualClock(
+      { queueMs: 5000, processingMs: 60_000 },
+      defaultPolling,
+      cleanup,
     );
     for (let index = 0; index < 5; index++) await runOneJob(clock, gateway, () => upstream.calls.length);
 

@@ -1,5 +1,6 @@
-import type { TestGateway } from './gateway.js';
-import type { ManualClock } from './manual-clock.js';
+import type { Simulator, SimulatorOptions } from '../../src/services/simulator.js';
+import { startFakeSegmind, startGateway, type TestGateway, temporaryDirectory } from './gateway.js';
+import { ManualClock } from './manual-clock.js';
 
 /**
  * Runs the gateway on a manual clock until `done` holds: moves time timer by timer (at most `stepMs` at
@@ -19,4 +20,30 @@ export async function runUntil(
     clock.tick(stepMs);
     await gateway.app.poller.whenIdle();
   }
+}
+
+/** The contract's default pacing (Segmind Pro's 50 calls a minute), for manual-clock runs that mimic production. */
+export const defaultPolling = {
+  SEGMIND_RPM: '50',
+  POLL_MIN_INTERVAL_MS: '1000',
+  POLL_MAX_INTERVAL_MS: '15000',
+  POLL_TARGET_DELAY_MS: '3000',
+};
+
+/** A fake Segmind and a gateway sharing one manual clock, each on its own port and database file. */
+export async function startOnManualClock(
+  simulator: Omit<SimulatorOptions, 'clock'>,
+  environment: Record<string, string>,
+  cleanup: (...cleanups: (() => unknown)[]) => void,
+): Promise<{ clock: ManualClock; upstream: Simulator; gateway: TestGateway }> {
+  const clock = new ManualClock();
+  const folder = temporaryDirectory();
+  const upstream = await startFakeSegmind({ ...simulator, clock });
+  const gateway = await startGateway({ upstream, clock, databasePath: `${folder.path}/jobs.sqlite`, environment });
+  cleanup(
+    folder.remove,
+    () => upstream.close(),
+    () => gateway.close(),
+  );
+  return { clock, upstream, gateway };
 }
