@@ -219,7 +219,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     };
   };
 
-  /** Segmind's answer to one API call, faults included; undefined for no answer at all. */
+  /** Segmind's answer to one API call, faults included, or how to drop it ('hang', 'reset'). */
   const answer = (method: string, path: string, headers: IncomingMessage['headers'], body: string): Answer | Drop => {
     const route: SimulatorRoute =
       method === 'POST'
