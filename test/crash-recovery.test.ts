@@ -28,6 +28,14 @@ async function setUp(simulator: { queueMs?: number; processingMs?: number } = {}
   return { upstream, start };
 }
 
+/** Starts a gateway, creates a job, and returns once Segmind is generating it. */
+async function jobProcessingOn(start: () => Promise<RunningServer>): Promise<{ first: RunningServer; id: string }> {
+  const first = await start();
+  const id = await createJob(endpointAt(first.url));
+  await expect.poll(() => statusAt(first, id), { timeout: 10_000 }).toBe('PROCESSING');
+  return { first, id };
+}
+
 async function statusAt(server: RunningServer, id: string): Promise<string | undefined> {
   const answer = await graphqlAt<{ videoJob: { status: string } | null }>(
     server.url,
@@ -93,9 +101,7 @@ describe('kill -9 and restart on the same database', () => {
 
   it('completes a job killed while PROCESSING, with one submit', async () => {
     const { upstream, start } = await setUp({ queueMs: 50, processingMs: 1500 });
-    const first = await start();
-    const id = await createJob(endpointAt(first.url));
-    await expect.poll(() => statusAt(first, id), { timeout: 10_000 }).toBe('PROCESSING');
+    const { first, id } = await jobProcessingOn(start);
     await killHard(first);
 
     const second = await start();
@@ -124,9 +130,7 @@ describe('kill -9 and restart on the same database', () => {
 
   it('marks a job UPSTREAM_EXPIRED when Segmind forgot it while the gateway was down', async () => {
     const { upstream, start } = await setUp({ queueMs: 50, processingMs: 60_000 });
-    const first = await start();
-    const id = await createJob(endpointAt(first.url));
-    await expect.poll(() => statusAt(first, id), { timeout: 10_000 }).toBe('PROCESSING');
+    const { first, id } = await jobProcessingOn(start);
     await killHard(first);
 
     upstream.faults.recordTtlMs = 0; // an hour passes
@@ -140,9 +144,7 @@ describe('kill -9 and restart on the same database', () => {
 describe('shutdown on SIGTERM', () => {
   it('exits 0 within 10 s while polling, and the restarted gateway repeats no event', async () => {
     const { upstream, start } = await setUp({ queueMs: 50, processingMs: 1500 });
-    const first = await start();
-    const id = await createJob(endpointAt(first.url));
-    await expect.poll(() => statusAt(first, id), { timeout: 10_000 }).toBe('PROCESSING');
+    const { first, id } = await jobProcessingOn(start);
     upstream.faults.latencyMs = 300; // a poll is in flight when the signal lands
     await new Promise((resolve) => setTimeout(resolve, 150));
     const signalledAt = Date.now();

@@ -75,7 +75,7 @@ describe('limits on one connection', () => {
 });
 
 describe('a client that stops reading', () => {
-  it('delays no one else, and gets everything once it reads again', async () => {
+  it('holds no one else up: others complete while it is paused, and it gets everything once it reads again', async () => {
     const folder = temporaryDirectory();
     const upstream = await startFakeSegmind();
     const gateway = await startGateway({ upstream, databasePath: `${folder.path}/jobs.sqlite` });
