@@ -10,17 +10,17 @@ import { type Database, openDatabase } from './db/connection.js';
 import { listLearnedDurations } from './db/job-queries.js';
 import type { GraphQLContext } from './schema/builder.js';
 import { schema } from './schema/index.js';
-import { CallBudget } from './services/call-budget.js';
+import { CallBudget } from './services/upstream/call-budget.js';
 import { type Clock, systemClock } from './services/clock.js';
-import { DurationModel } from './services/duration-model.js';
-import { JobPubSub } from './services/job-pubsub.js';
-import { JobStateMachine } from './services/job-state-machine.js';
-import { JobService } from './services/jobs.js';
-import { learnedPolicy } from './services/poll-policy.js';
-import { Poller } from './services/poller.js';
-import { createSegmindClient } from './services/segmind-client.js';
+import { DurationModel } from './services/scheduling/duration-model.js';
+import { JobPubSub } from './services/jobs/job-pubsub.js';
+import { JobStateMachine } from './services/jobs/job-state-machine.js';
+import { JobService } from './services/jobs/job-service.js';
+import { learnedPolicy } from './services/scheduling/poll-policy.js';
+import { Poller } from './services/scheduling/poller.js';
+import { createSegmindClient } from './services/upstream/segmind-client.js';
 import { type Simulator, startSimulator } from './services/simulator.js';
-import { UpstreamBreaker, type UpstreamBreakerOptions } from './services/upstream-breaker.js';
+import { UpstreamBreaker, type UpstreamBreakerOptions } from './services/upstream/upstream-breaker.js';
 
 export interface AppOptions {
   logger: Logger;

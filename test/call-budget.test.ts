@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CallBudget } from '../src/services/call-budget.js';
+import { CallBudget } from '../src/services/upstream/call-budget.js';
 import type { SimulatorCall } from '../src/services/simulator.js';
 import { cleanupAfterEach } from './support/cleanup.js';
 import { defaultPolling, runUntil, startOnManualClock } from './support/drive.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DurationModel } from '../src/services/duration-model.js';
+import { DurationModel } from '../src/services/scheduling/duration-model.js';
 import { cleanupAfterEach } from './support/cleanup.js';
 import { defaultPolling, runUntil, startOnManualClock } from './support/drive.js';
 import {

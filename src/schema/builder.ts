@@ -2,7 +2,7 @@ import SchemaBuilder from '@pothos/core';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin from '@pothos/plugin-relay';
 import ValidationPlugin from '@pothos/plugin-validation';
-import { InputRejectedError, type JobService } from '../services/jobs.js';
+import { InputRejectedError, type JobService } from '../services/jobs/job-service.js';
 
 /** What every resolver can reach: the services, never the database or Segmind directly. */
 export interface GraphQLContext {

@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
-import { InputRejectedError, StorageUnavailableError } from '../services/jobs.js';
-import { videoInputSchema, videoLimits } from '../services/video-input.js';
+import { InputRejectedError, StorageUnavailableError } from '../services/jobs/job-service.js';
+import { videoInputSchema, videoLimits } from '../services/jobs/video-input.js';
 import { builder } from './builder.js';
 import { VideoJob, VideoResolution } from './video-job.js';
 

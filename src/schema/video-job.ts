@@ -2,7 +2,7 @@ import { decodeGlobalID, resolveCursorConnection } from '@pothos/plugin-relay';
 import { GraphQLError } from 'graphql';
 import type { JobEventRow, JobRow } from '../db/tables.js';
 import { jobErrorCodes, jobStatuses } from '../db/tables.js';
-import { JobNotFoundError } from '../services/jobs.js';
+import { JobNotFoundError } from '../services/jobs/job-service.js';
 import { builder } from './builder.js';
 
 export const VideoJobStatus = builder.enumType('VideoJobStatus', {

@@ -1,4 +1,4 @@
-import type { JobEventRow, JobRow } from '../db/tables.js';
+import type { JobEventRow, JobRow } from '../../db/tables.js';
 
 /** A committed change as published: the row with its events, read once for every subscriber to share. */
 export type PublishedJob = JobRow & { events: readonly JobEventRow[] };

@@ -1,5 +1,5 @@
-import type { Database } from '../db/connection.js';
-import { GroupCommit } from '../db/group-commit.js';
+import type { Database } from '../../db/connection.js';
+import { GroupCommit } from '../../db/group-commit.js';
 import {
   findJob,
   findJobByIdempotencyKey,
@@ -8,12 +8,12 @@ import {
   listEvents,
   listJobPage,
   prepareInsertJob,
-} from '../db/job-queries.js';
-import { isStorageUnavailable } from '../db/storage-errors.js';
-import type { JobEventRow, JobRow } from '../db/tables.js';
+} from '../../db/job-queries.js';
+import { isStorageUnavailable } from '../../db/storage-errors.js';
+import type { JobEventRow, JobRow } from '../../db/tables.js';
 import { AsyncQueue } from './async-queue.js';
-import type { Clock } from './clock.js';
-import type { DurationModel } from './duration-model.js';
+import type { Clock } from '../clock.js';
+import type { DurationModel } from '../scheduling/duration-model.js';
 import { estimateJob, type JobEstimate } from './job-estimate.js';
 import type { JobPubSub, PublishedJob } from './job-pubsub.js';
 import { isTerminal } from './job-state-machine.js';

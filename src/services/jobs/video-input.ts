@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { type Resolution, resolutions } from '../db/tables.js';
+import { type Resolution, resolutions } from '../../db/tables.js';
 import { audioDurationSeconds, sniffAudio, sniffImage } from './media-sniffing.js';
 
 /** The contract's limits for one video (section 1). */

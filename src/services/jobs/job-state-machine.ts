@@ -1,7 +1,7 @@
-import type { Database } from '../db/connection.js';
-import { findJob, insertEvent, type JobUpdate, listEvents, updateJob } from '../db/job-queries.js';
-import { type JobErrorCode, type JobStatus, jobStatuses } from '../db/tables.js';
-import type { Clock } from './clock.js';
+import type { Database } from '../../db/connection.js';
+import { findJob, insertEvent, type JobUpdate, listEvents, updateJob } from '../../db/job-queries.js';
+import { type JobErrorCode, type JobStatus, jobStatuses } from '../../db/tables.js';
+import type { Clock } from '../clock.js';
 import type { JobPubSub, PublishedJob } from './job-pubsub.js';
 
 export interface JobChange {

@@ -1,5 +1,5 @@
-import type { JobErrorCode } from '../db/tables.js';
-import type { JobChange } from './job-state-machine.js';
+import type { JobErrorCode } from '../../db/tables.js';
+import type { JobChange } from '../jobs/job-state-machine.js';
 import type { UpstreamJobState } from './segmind-client.js';
 import { UpstreamError } from './upstream-error.js';
 

@@ -1,4 +1,4 @@
-import type { JobRow } from '../db/tables.js';
+import type { JobRow } from '../../db/tables.js';
 
 export interface JobEstimate {
   /** When Segmind is expected to finish the job; null once it FAILED. */
