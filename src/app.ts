@@ -10,16 +10,16 @@ import { type Database, openDatabase } from './db/connection.js';
 import { listLearnedDurations } from './db/job-queries.js';
 import type { GraphQLContext } from './schema/builder.js';
 import { schema } from './schema/index.js';
-import { CallBudget } from './services/upstream/call-budget.js';
 import { type Clock, systemClock } from './services/clock.js';
-import { DurationModel } from './services/scheduling/duration-model.js';
 import { JobPubSub } from './services/jobs/job-pubsub.js';
-import { JobStateMachine } from './services/jobs/job-state-machine.js';
 import { JobService } from './services/jobs/job-service.js';
+import { JobStateMachine } from './services/jobs/job-state-machine.js';
+import { DurationModel } from './services/scheduling/duration-model.js';
 import { learnedPolicy } from './services/scheduling/poll-policy.js';
 import { Poller } from './services/scheduling/poller.js';
-import { createSegmindClient } from './services/upstream/segmind-client.js';
 import { type Simulator, startSimulator } from './services/simulator.js';
+import { CallBudget } from './services/upstream/call-budget.js';
+import { createSegmindClient } from './services/upstream/segmind-client.js';
 import { UpstreamBreaker, type UpstreamBreakerOptions } from './services/upstream/upstream-breaker.js';
 
 export interface AppOptions {

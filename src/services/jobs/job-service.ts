@@ -11,9 +11,9 @@ import {
 } from '../../db/job-queries.js';
 import { isStorageUnavailable } from '../../db/storage-errors.js';
 import type { JobEventRow, JobRow } from '../../db/tables.js';
-import { AsyncQueue } from './async-queue.js';
 import type { Clock } from '../clock.js';
 import type { DurationModel } from '../scheduling/duration-model.js';
+import { AsyncQueue } from './async-queue.js';
 import { estimateJob, type JobEstimate } from './job-estimate.js';
 import type { JobPubSub, PublishedJob } from './job-pubsub.js';
 import { isTerminal } from './job-state-machine.js';

@@ -3,17 +3,17 @@ import type { Logger } from 'pino';
 import type { Database } from '../../db/connection.js';
 import { findJob, listActiveJobs } from '../../db/job-queries.js';
 import type { JobRow } from '../../db/tables.js';
-import type { CallBudget } from '../upstream/call-budget.js';
 import type { Clock } from '../clock.js';
-import type { DurationModel } from './duration-model.js';
-import type { JobChange, JobStateMachine } from '../jobs/job-state-machine.js';
 import type { NewJobListener } from '../jobs/job-service.js';
-import type { PolledJob, PollPolicy } from './poll-policy.js';
+import type { JobChange, JobStateMachine } from '../jobs/job-state-machine.js';
+import type { CallBudget } from '../upstream/call-budget.js';
 import type { SegmindClient, UpstreamJobState } from '../upstream/segmind-client.js';
-import { Submitter } from './submitter.js';
 import type { UpstreamBreaker } from '../upstream/upstream-breaker.js';
 import type { UpstreamError } from '../upstream/upstream-error.js';
 import { asUpstreamError, changeFor, failure, readFailure } from '../upstream/upstream-outcomes.js';
+import type { DurationModel } from './duration-model.js';
+import type { PolledJob, PollPolicy } from './poll-policy.js';
+import { Submitter } from './submitter.js';
 
 export interface PollerOptions {
   database: Database;
