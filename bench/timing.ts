@@ -1,4 +1,4 @@
-import type { Resolution } from '../src/db/tables.js';
+import type { Resolution } from '../src/domain/job.js';
 
 /** The job classes a run mixes, as clients would. */
 export const jobClasses: { duration: number; resolution: Resolution }[] = [

@@ -12,20 +12,17 @@ import {
   type SQL,
   sql,
 } from 'drizzle-orm';
+import { type JobStatus, terminalStatuses } from '../domain/job.js';
 import type { Db } from './connection.js';
 import {
   type JobEventRow,
   type JobPayloadRow,
   type JobRow,
-  type JobStatus,
   jobEvents,
   jobPayloads,
   jobs,
   type NewJobRow,
 } from './tables.js';
-
-/** The terminal statuses: a job there never changes again. */
-export const terminalStatuses = ['COMPLETED', 'FAILED'] as const satisfies readonly JobStatus[];
 
 /** The columns a new job is inserted with. */
 const newJobColumns = [

@@ -1,23 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
-
-/** A job's life, in the only order it may move: a step may be skipped, never repeated or undone. */
-export const jobStatuses = ['PENDING', 'QUEUED', 'PROCESSING', 'COMPLETED', 'FAILED'] as const;
-export type JobStatus = (typeof jobStatuses)[number];
-
-export const jobErrorCodes = [
-  'GENERATION_FAILED',
-  'UPSTREAM_REJECTED',
-  'UPSTREAM_UNAUTHORIZED',
-  'INSUFFICIENT_CREDITS',
-  'UPSTREAM_EXPIRED',
-  'UPSTREAM_UNAVAILABLE',
-] as const;
-export type JobErrorCode = (typeof jobErrorCodes)[number];
-
-/** Segmind's resolution strings. */
-export const resolutions = ['720p', '1080p'] as const;
-export type Resolution = (typeof resolutions)[number];
+import { jobErrorCodes, jobStatuses, resolutions } from '../domain/job.js';
 
 const timestamp = (name: string) => integer(name, { mode: 'timestamp_ms' });
 

@@ -1,7 +1,8 @@
-import SchemaBuilder from '@pothos/core';
+import SchemaBuilder, { PothosValidationError } from '@pothos/core';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin from '@pothos/plugin-relay';
 import ValidationPlugin from '@pothos/plugin-validation';
+import { decodeGlobalId, encodeGlobalId } from '../domain/job-id.js';
 import { InputRejectedError, type JobService } from '../services/jobs/job-service.js';
 
 /** What every resolver can reach: the services, never the database or Segmind directly. */
@@ -36,5 +37,12 @@ export const builder = new SchemaBuilder<{
     clientMutationId: 'omit',
     cursorType: 'String',
     nodesQueryOptions: false,
+    // The domain's codec, so node ids, job ids and links elsewhere are one format.
+    encodeGlobalID: encodeGlobalId,
+    decodeGlobalID: (globalId) => {
+      const decoded = decodeGlobalId(globalId);
+      if (!decoded) throw new PothosValidationError(`Invalid global ID: ${globalId}`);
+      return decoded;
+    },
   },
 });

@@ -1,7 +1,8 @@
-import { decodeGlobalID, resolveCursorConnection } from '@pothos/plugin-relay';
+import { resolveCursorConnection } from '@pothos/plugin-relay';
 import { GraphQLError } from 'graphql';
 import type { JobEventRow, JobRow } from '../db/tables.js';
-import { jobErrorCodes, jobStatuses } from '../db/tables.js';
+import { type JobError, jobErrorCodes, jobStatuses } from '../domain/job.js';
+import { decodeJobCursor, decodeJobId, encodeJobCursor } from '../domain/job-id.js';
 import { JobNotFoundError } from '../services/jobs/job-service.js';
 import { builder } from './builder.js';
 
@@ -21,18 +22,16 @@ const VideoJobErrorCode = builder.enumType('VideoJobErrorCode', {
   values: jobErrorCodes,
 });
 
-const VideoJobError = builder
-  .objectRef<{ code: (typeof jobErrorCodes)[number]; message: string }>('VideoJobError')
-  .implement({
-    description: 'Why a job FAILED.',
-    fields: (t) => ({
-      code: t.field({
-        type: VideoJobErrorCode,
-        resolve: (error) => error.code,
-      }),
-      message: t.exposeString('message'),
+const VideoJobError = builder.objectRef<JobError>('VideoJobError').implement({
+  description: 'Why a job FAILED.',
+  fields: (t) => ({
+    code: t.field({
+      type: VideoJobErrorCode,
+      resolve: (error) => error.code,
     }),
-  });
+    message: t.exposeString('message'),
+  }),
+});
 
 const VideoJobEvent = builder.objectRef<JobEventRow>('VideoJobEvent').implement({
   description: 'One status change of a job.',
@@ -120,24 +119,9 @@ export const VideoJob = builder.node(builder.objectRef<JobRow & { events?: reado
   }),
 });
 
-/** A job's database id from its global id, or undefined when the id names no video job. */
-function parseJobId(globalId: string): number | undefined {
-  try {
-    const { typename, id } = decodeGlobalID(globalId);
-    const number = Number(id);
-    return typename === 'VideoJob' && Number.isSafeInteger(number) && number > 0 ? number : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-const cursorPrefix = 'VideoJob:';
-const encodeCursor = (job: JobRow) => Buffer.from(`${cursorPrefix}${job.id}`).toString('base64url');
-
 function decodeCursor(cursor: string): number {
-  const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  const id = Number(text.slice(cursorPrefix.length));
-  if (!text.startsWith(cursorPrefix) || !Number.isSafeInteger(id)) {
+  const id = decodeJobCursor(cursor);
+  if (id === undefined) {
     throw new GraphQLError(`invalid cursor "${cursor}"`, {
       extensions: { code: 'BAD_USER_INPUT' },
     });
@@ -156,7 +140,7 @@ builder.queryFields((t) => ({
     nullable: true,
     args: { id: t.arg.id({ required: true }) },
     resolve: (_root, args, context) => {
-      const id = parseJobId(String(args.id));
+      const id = decodeJobId(String(args.id));
       return id === undefined ? null : (context.jobs.get(id) ?? null);
     },
   }),
@@ -172,14 +156,16 @@ builder.queryFields((t) => ({
         }),
       },
       resolve: (_root, args, context) =>
-        resolveCursorConnection<JobRow[]>({ args, toCursor: encodeCursor }, ({ before, after, limit, inverted }) =>
-          context.jobs.page({
-            statuses: args.status ?? undefined,
-            idBelow: after === undefined ? undefined : decodeCursor(after),
-            idAbove: before === undefined ? undefined : decodeCursor(before),
-            limit,
-            order: inverted ? 'oldest' : 'newest',
-          }),
+        resolveCursorConnection<JobRow[]>(
+          { args, toCursor: (job) => encodeJobCursor(job.id) },
+          ({ before, after, limit, inverted }) =>
+            context.jobs.page({
+              statuses: args.status ?? undefined,
+              idBelow: after === undefined ? undefined : decodeCursor(after),
+              idAbove: before === undefined ? undefined : decodeCursor(before),
+              limit,
+              order: inverted ? 'oldest' : 'newest',
+            }),
         ),
     },
     { name: 'VideoJobConnection' },
@@ -200,7 +186,7 @@ builder.subscriptionFields((t) => ({
       }),
     },
     subscribe: (_root, args, context) => {
-      const id = parseJobId(String(args.id));
+      const id = decodeJobId(String(args.id));
       if (id === undefined) throw notFound(String(args.id));
       try {
         return context.jobs.watch(id, args.afterVersion ?? 0);

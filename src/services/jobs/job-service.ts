@@ -11,12 +11,12 @@ import {
 } from '../../db/job-queries.js';
 import { isStorageUnavailable } from '../../db/storage-errors.js';
 import type { JobEventRow, JobRow } from '../../db/tables.js';
+import { isTerminal } from '../../domain/job.js';
 import type { Clock } from '../clock.js';
 import type { DurationModel } from '../scheduling/duration-model.js';
 import { AsyncQueue } from './async-queue.js';
 import { estimateJob, type JobEstimate } from './job-estimate.js';
 import type { JobPubSub, PublishedJob } from './job-pubsub.js';
-import { isTerminal } from './job-state-machine.js';
 import { fingerprint, type VideoInput } from './video-input.js';
 
 /** A field the client got wrong, found after the input rules passed (e.g. a reused idempotency key). */

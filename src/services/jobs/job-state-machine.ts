@@ -1,27 +1,8 @@
 import type { Database } from '../../db/connection.js';
 import { findJob, insertEvent, type JobUpdate, listEvents, updateJob } from '../../db/job-queries.js';
-import { type JobErrorCode, type JobStatus, jobStatuses } from '../../db/tables.js';
+import { canMove, isTerminal, type JobChange } from '../../domain/job.js';
 import type { Clock } from '../clock.js';
 import type { JobPubSub, PublishedJob } from './job-pubsub.js';
-
-export interface JobChange {
-  status: JobStatus;
-  /** Shown in the job's event list. */
-  message?: string | undefined;
-  upstreamRequestId?: string | undefined;
-  videoUrl?: string | undefined;
-  cost?: number | undefined;
-  /** How long Segmind took, for the duration model. */
-  upstreamDurationMs?: number | undefined;
-  error?: { code: JobErrorCode; message: string } | undefined;
-}
-
-export const isTerminal = (status: JobStatus): boolean => status === 'COMPLETED' || status === 'FAILED';
-
-/** Forward only: a step may be skipped, none repeated or undone. */
-export function canMove(from: JobStatus, to: JobStatus): boolean {
-  return !isTerminal(from) && jobStatuses.indexOf(to) > jobStatuses.indexOf(from);
-}
 
 /**
  * The one place a job's status changes: in one immediate transaction it checks the move, updates the

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { type Resolution, resolutions } from '../../db/tables.js';
+import { durations, type Resolution, resolutions } from '../../domain/job.js';
 import { audioDurationSeconds, sniffAudio, sniffImage } from './media-sniffing.js';
 
 /** The contract's limits for one video (section 1). */
 export const videoLimits = {
   promptMaxLength: 1500,
   negativePromptMaxLength: 500,
-  durations: [5, 10, 15],
+  durations,
   seedMax: 2_147_483_647,
   urlMaxLength: 2048,
   imageMaxBytes: 10 * 1024 * 1024,

@@ -1,4 +1,4 @@
-import type { Resolution } from '../../db/tables.js';
+import type { Resolution } from '../../domain/job.js';
 
 /** The kind of job whose durations are learned together. */
 export interface JobClass {

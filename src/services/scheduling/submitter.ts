@@ -1,11 +1,12 @@
 import type { Database } from '../../db/connection.js';
 import { findJob, findPayload, updateJob } from '../../db/job-queries.js';
 import type { JobRow } from '../../db/tables.js';
+import { failure } from '../../domain/job.js';
 import type { Clock } from '../clock.js';
 import type { JobStateMachine } from '../jobs/job-state-machine.js';
 import type { SegmindClient, SegmindInput } from '../upstream/segmind-client.js';
 import type { UpstreamError } from '../upstream/upstream-error.js';
-import { asUpstreamError, failure, submitFailure, unknownOutcomeMessage } from '../upstream/upstream-outcomes.js';
+import { asUpstreamError, submitFailure, unknownOutcomeMessage } from '../upstream/upstream-outcomes.js';
 
 export type SubmitResult =
   /** Segmind took the job; it is QUEUED with its request id. */

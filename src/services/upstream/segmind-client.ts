@@ -1,6 +1,6 @@
 import { Agent, request } from 'undici';
 import { z } from 'zod';
-import type { Resolution } from '../../db/tables.js';
+import type { Resolution } from '../../domain/job.js';
 import { UpstreamError, type UpstreamErrorCode } from './upstream-error.js';
 
 /** The model's input as Segmind spells it (contract section 3). */

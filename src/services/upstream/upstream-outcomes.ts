@@ -1,5 +1,4 @@
-import type { JobErrorCode } from '../../db/tables.js';
-import type { JobChange } from '../jobs/job-state-machine.js';
+import { failure, type JobChange } from '../../domain/job.js';
 import type { UpstreamJobState } from './segmind-client.js';
 import { UpstreamError } from './upstream-error.js';
 
@@ -7,11 +6,6 @@ import { UpstreamError } from './upstream-error.js';
 
 export const unknownOutcomeMessage =
   'Outcome unknown: the submit may have reached Segmind but its answer was lost, so it was not sent again (that could bill twice).';
-
-export const failure = (code: JobErrorCode, message: string): JobChange => ({
-  status: 'FAILED',
-  error: { code, message },
-});
 
 export function asUpstreamError(error: unknown): UpstreamError {
   return error instanceof UpstreamError
