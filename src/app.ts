@@ -14,9 +14,13 @@ import { type Clock, systemClock } from './services/clock.js';
 import { JobPubSub } from './services/jobs/job-pubsub.js';
 import { JobService } from './services/jobs/job-service.js';
 import { JobStateMachine } from './services/jobs/job-state-machine.js';
+import { Dispatcher } from './services/scheduling/dispatcher.js';
 import { DurationModel } from './services/scheduling/duration-model.js';
 import { learnedPolicy } from './services/scheduling/poll-policy.js';
+import { PollStep } from './services/scheduling/poll-step.js';
 import { Poller } from './services/scheduling/poller.js';
+import { SubmitStep } from './services/scheduling/submit-step.js';
+import { Submitter } from './services/scheduling/submitter.js';
 import { type Simulator, startSimulator } from './services/simulator.js';
 import { CallBudget } from './services/upstream/call-budget.js';
 import { createSegmindClient } from './services/upstream/segmind-client.js';
@@ -34,6 +38,8 @@ export interface AppOptions {
   shutdownGraceMs?: number;
   /** How the circuit breaker reacts to an outage; tests shorten its pauses. */
   breaker?: UpstreamBreakerOptions;
+  /** Told of every error from the gateway's own code (a bug), after it is logged; tests fail on it. */
+  onUnexpectedError?: (error: unknown) => void;
 }
 
 export interface App {
@@ -87,26 +93,49 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
 
     const pubsub = new JobPubSub();
     const machine = new JobStateMachine(database, pubsub, clock);
-    const poller = new Poller({
-      database,
+    const pollerLogger = logger.child({ component: 'poller' });
+    const retries = { firstMs: options.retryBaseMs ?? 1000, maxMs: 30_000 };
+    const polls = new PollStep({
       client,
       machine,
-      clock,
-      logger: logger.child({ component: 'poller' }),
-      budget: new CallBudget(config.callsPerMinute, clock, config.rateWindowMs),
-      breaker: new UpstreamBreaker(options.breaker),
-      model,
       policy: learnedPolicy({
         model,
         minIntervalMs: config.pollMinIntervalMs,
         maxIntervalMs: config.pollMaxIntervalMs,
         targetDelayMs: config.pollTargetDelayMs,
       }),
+      model,
+      clock,
+      logger: pollerLogger,
       minIntervalMs: config.pollMinIntervalMs,
-      retryBaseMs: options.retryBaseMs,
-      submitRetryWindowMs: options.submitRetryWindowMs,
+      retries,
+    });
+    const submitter = new Submitter(database, client, machine);
+    const submits = new SubmitStep({
+      submitter,
+      machine,
+      clock,
+      logger: pollerLogger,
+      onSubmitted: (job, requestId) => polls.watch(job, requestId, clock.now()),
+      retries,
+      retryWindowMs: options.submitRetryWindowMs ?? 600_000,
+    });
+    const breaker = new UpstreamBreaker(clock, options.breaker);
+    breaker.onStateChange((open) => {
+      if (open) pollerLogger.warn('Segmind looks down: upstream calls paused');
+      else pollerLogger.info('Segmind answers again: upstream calls resumed');
+    });
+    const dispatcher = new Dispatcher({
+      steps: [submits, polls],
+      budget: new CallBudget(config.callsPerMinute, clock, config.rateWindowMs),
+      breaker,
+      clock,
+      logger: pollerLogger,
+      abortCalls: () => client.abortAll(),
+      onUnexpectedError: options.onUnexpectedError ?? (() => {}),
       stopGraceMs: options.shutdownGraceMs,
     });
+    const poller = new Poller({ database, submitter, submits, polls, dispatcher, logger: pollerLogger });
     const jobs = new JobService(database, pubsub, clock, poller, model);
 
     const yoga = createGraphQLHandler(jobs, logger);

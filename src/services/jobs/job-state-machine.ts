@@ -5,8 +5,8 @@ import type { Clock } from '../clock.js';
 import type { JobPubSub, PublishedJob } from './job-pubsub.js';
 
 /**
- * The one place a job's status changes: in one immediate transaction it checks the move, updates the
- * row, bumps the version and records the event; only after the commit is the change published.
+ * The one place a stored job changes. A status change, in one immediate transaction, checks the move,
+ * updates the row, bumps the version and records the event; only after the commit is it published.
  */
 export class JobStateMachine {
   constructor(
@@ -14,6 +14,16 @@ export class JobStateMachine {
     private readonly pubsub: JobPubSub,
     private readonly clock: Clock,
   ) {}
+
+  /** Commits, before the POST goes out, that a submit starts: a job found so after a crash may be billed. */
+  recordSubmitStart(jobId: number): void {
+    updateJob(this.database.db, jobId, { submitStartedAt: new Date(this.clock.now()) });
+  }
+
+  /** Undoes `recordSubmitStart` when Segmind certainly made no request: the job is as if never sent. */
+  clearSubmitStart(jobId: number): void {
+    updateJob(this.database.db, jobId, { submitStartedAt: null });
+  }
 
   /** Returns the changed job, or undefined when the move is refused (unknown job, or not forward). */
   transition(jobId: number, change: JobChange): PublishedJob | undefined {

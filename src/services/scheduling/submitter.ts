@@ -1,16 +1,15 @@
 import type { Database } from '../../db/connection.js';
-import { findJob, findPayload, updateJob } from '../../db/job-queries.js';
+import { findJob, findPayload } from '../../db/job-queries.js';
 import type { JobRow } from '../../db/tables.js';
 import { failure } from '../../domain/job.js';
-import type { Clock } from '../clock.js';
 import type { JobStateMachine } from '../jobs/job-state-machine.js';
 import type { SegmindClient, SegmindInput } from '../upstream/segmind-client.js';
-import type { UpstreamError } from '../upstream/upstream-error.js';
-import { asUpstreamError, submitFailure, unknownOutcomeMessage } from '../upstream/upstream-outcomes.js';
+import { UpstreamError } from '../upstream/upstream-error.js';
+import { submitFailure, unknownOutcomeMessage } from '../upstream/upstream-outcomes.js';
 
 export type SubmitResult =
-  /** Segmind took the job; it is QUEUED with its request id. */
-  | { kind: 'submitted'; requestId: string }
+  /** Segmind took the job; it is QUEUED with its request id, as `job` shows. */
+  | { kind: 'submitted'; requestId: string; job: JobRow }
   /** Segmind certainly made no request (429, 500, 502, 503, refused connection): the job may be sent again. */
   | { kind: 'not-made'; error: UpstreamError }
   /** The job ended (rejected, or its outcome unknown), or was no longer PENDING. */
@@ -30,7 +29,6 @@ export class Submitter {
     private readonly database: Database,
     private readonly client: SegmindClient,
     private readonly machine: JobStateMachine,
-    private readonly clock: Clock,
   ) {}
 
   /** True when the job's submit started and no answer was recorded: a crash fell in between. */
@@ -51,7 +49,7 @@ export class Submitter {
     if (!job || !payload || job.status !== 'PENDING' || Submitter.outcomeLost(job)) return { kind: 'settled' };
 
     try {
-      updateJob(this.database.db, jobId, { submitStartedAt: new Date(this.clock.now()) });
+      this.machine.recordSubmitStart(jobId);
     } catch (error) {
       return { kind: 'not-started', error };
     }
@@ -59,17 +57,22 @@ export class Submitter {
     try {
       ({ requestId } = await send(() => this.client.submit(toSegmindInput(job, payload.image, payload.audio))));
     } catch (thrown) {
-      const error = asUpstreamError(thrown);
-      if (error.submitMayBeRetried) {
-        // No request was made: the job is as if never sent.
-        updateJob(this.database.db, jobId, { submitStartedAt: null });
-        return { kind: 'not-made', error };
+      if (!(thrown instanceof UpstreamError)) {
+        // A bug of ours, maybe after the POST went out: end the job as "outcome unknown", never resend it.
+        this.machine.transition(jobId, failure('UPSTREAM_UNAVAILABLE', `${unknownOutcomeMessage} (internal error)`));
+        throw thrown;
       }
-      this.machine.transition(jobId, submitFailure(error));
+      if (thrown.submitMayBeRetried) {
+        // No request was made: the job is as if never sent.
+        this.machine.clearSubmitStart(jobId);
+        return { kind: 'not-made', error: thrown };
+      }
+      this.machine.transition(jobId, submitFailure(thrown));
       return { kind: 'settled' };
     }
+    let queued: JobRow | undefined;
     try {
-      this.machine.transition(jobId, {
+      queued = this.machine.transition(jobId, {
         status: 'QUEUED',
         upstreamRequestId: requestId,
         message: 'submitted to Segmind',
@@ -77,7 +80,7 @@ export class Submitter {
     } catch (error) {
       return { kind: 'unrecorded', requestId, error };
     }
-    return { kind: 'submitted', requestId };
+    return queued ? { kind: 'submitted', requestId, job: queued } : { kind: 'settled' };
   }
 }
 

@@ -1,7 +1,7 @@
 import { Agent, request } from 'undici';
 import { z } from 'zod';
 import type { Resolution } from '../../domain/job.js';
-import { UpstreamError, type UpstreamErrorCode } from './upstream-error.js';
+import { toUpstreamError, UpstreamError, type UpstreamErrorCode } from './upstream-error.js';
 
 /** The model's input as Segmind spells it (contract section 3). */
 export interface SegmindInput {
@@ -79,15 +79,6 @@ const statusCodes: Record<number, UpstreamErrorCode> = {
   429: 'RATE_LIMITED',
 };
 
-/** Errors raised before any byte of the request could reach Segmind. */
-const notSentErrorCodes = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'EHOSTUNREACH',
-]);
-
 export function createSegmindClient(options: SegmindClientOptions): SegmindClient {
   const agent = new Agent({
     connect: { timeout: options.timeoutMs },
@@ -100,7 +91,9 @@ export function createSegmindClient(options: SegmindClientOptions): SegmindClien
     path: string,
     body?: unknown,
   ): Promise<{ status: number; json: unknown }> {
+    const description = `${method} ${path}`;
     let response: Awaited<ReturnType<typeof request>>;
+    let text: string;
     try {
       response = await request(`${options.baseUrl}${path}`, {
         method,
@@ -113,14 +106,9 @@ export function createSegmindClient(options: SegmindClientOptions): SegmindClien
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(options.timeoutMs),
       });
-    } catch (error) {
-      throw transportError(method, path, error);
-    }
-    let text: string;
-    try {
       text = await readCapped(response.body);
-    } catch (error) {
-      throw transportError(method, path, error);
+    } catch (thrown) {
+      throw toUpstreamError(thrown, description);
     }
     let json: unknown;
     try {
@@ -133,7 +121,7 @@ export function createSegmindClient(options: SegmindClientOptions): SegmindClien
     if (response.statusCode === 422 && stateAnswer.safeParse(json).success) return { status: 422, json };
     const upstreamText = errorText(json) ?? `HTTP ${response.statusCode}`;
     const code = statusCodes[response.statusCode] ?? (response.statusCode >= 500 ? 'SERVER_ERROR' : 'BAD_RESPONSE');
-    throw new UpstreamError(code, `${method} ${path}: ${response.statusCode} ${upstreamText}`, {
+    throw new UpstreamError(code, `${description}: ${response.statusCode} ${upstreamText}`, {
       httpStatus: response.statusCode,
       resetAt: code === 'RATE_LIMITED' ? parseResetAt(resetHeader) : undefined,
     });
@@ -171,22 +159,22 @@ export function createSegmindClient(options: SegmindClientOptions): SegmindClien
           throw new UpstreamError('OUTCOME_UNKNOWN', `POST ${modelPath}: answer without a request_id`);
         }
         return { requestId: parsed.data.request_id };
-      } catch (error) {
-        throw asSubmitError(error);
+      } catch (thrown) {
+        throw submitError(toUpstreamError(thrown, `POST ${modelPath}`));
       }
     },
     status: (requestId) => readState(`/v2/requests/${encodeURIComponent(requestId)}/status`),
     result: (requestId) => readState(`/v2/requests/${encodeURIComponent(requestId)}`),
-    abortAll: () => (agent.destroyed ? Promise.resolve() : agent.destroy(new Error('the gateway is shutting down'))),
+    abortAll: () =>
+      agent.destroyed
+        ? Promise.resolve()
+        : agent.destroy(new UpstreamError('CONNECTION_LOST', 'aborted: the gateway is shutting down')),
     close: () => (agent.destroyed || agent.closed ? Promise.resolve() : agent.close()),
   };
 }
 
 /** After a submit, anything but a clear answer or a clear "not made" leaves the bill unknown. */
-function asSubmitError(error: unknown): UpstreamError {
-  if (!(error instanceof UpstreamError)) {
-    return new UpstreamError('OUTCOME_UNKNOWN', `submit failed unexpectedly: ${String(error)}`, { cause: error });
-  }
+function submitError(error: UpstreamError): UpstreamError {
   const answered = error.httpStatus !== undefined && error.httpStatus < 500;
   if (answered || error.submitMayBeRetried) return error;
   return new UpstreamError(
@@ -194,21 +182,6 @@ function asSubmitError(error: unknown): UpstreamError {
     `the submit may have reached Segmind but its answer was lost (${error.message})`,
     { httpStatus: error.httpStatus, cause: error },
   );
-}
-
-function transportError(method: string, path: string, error: unknown): UpstreamError {
-  const code = (error as { code?: unknown } | null)?.code;
-  const name = (error as { name?: unknown } | null)?.name;
-  const description = error instanceof Error ? error.message : String(error);
-  if (typeof code === 'string' && notSentErrorCodes.has(code)) {
-    return new UpstreamError('NETWORK', `${method} ${path}: could not connect (${code})`, { cause: error });
-  }
-  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || name === 'TimeoutError') {
-    return new UpstreamError('TIMEOUT', `${method} ${path}: no answer in time`, { cause: error });
-  }
-  return new UpstreamError('CONNECTION_LOST', `${method} ${path}: connection lost (${description})`, {
-    cause: error,
-  });
 }
 
 async function readCapped(body: AsyncIterable<Buffer | string>): Promise<string> {

@@ -1,13 +1,7 @@
-import {
-  BrokenCircuitError,
-  CircuitState,
-  ConsecutiveBreaker,
-  circuitBreaker,
-  ExponentialBackoff,
-  handleWhen,
-  type IBackoff,
-  type IHalfOpenAfterBackoffContext,
-} from 'cockatiel';
+import { BrokenCircuitError, CircuitState, ConsecutiveBreaker, circuitBreaker, handleWhen } from 'cockatiel';
+import type { Clock } from '../clock.js';
+import { withDefaults } from '../defaults.js';
+import { Backoff } from '../scheduling/backoff.js';
 import { UpstreamError } from './upstream-error.js';
 
 export interface UpstreamBreakerOptions {
@@ -19,6 +13,8 @@ export interface UpstreamBreakerOptions {
   maxPauseMs?: number;
 }
 
+const defaults: Required<UpstreamBreakerOptions> = { failuresToOpen: 5, firstPauseMs: 5000, maxPauseMs: 60_000 };
+
 /** Failures that say Segmind is down, not that one job is bad; a 429 is the call budget's business. */
 const isOutage = (error: unknown) =>
   error instanceof UpstreamError && error.isTransient && error.code !== 'RATE_LIMITED' && error.code !== 'CIRCUIT_OPEN';
@@ -26,35 +22,37 @@ const isOutage = (error: unknown) =>
 /**
  * A circuit breaker around every upstream call: after a run of outage failures it stops all calls for a
  * pause that grows while Segmind stays down, then lets one probe through. Jobs keep their status meanwhile.
+ * cockatiel counts the failures and runs the probe; the pause is timed here, on the app's clock, because
+ * cockatiel would time it with Date.now() (so cockatiel itself is given no pause).
  */
 export class UpstreamBreaker {
   private reopensAt = 0;
+  private readonly pauses: Backoff;
   private readonly policy;
 
-  constructor(options: UpstreamBreakerOptions = {}) {
-    const pauses = new ExponentialBackoff({
-      initialDelay: options.firstPauseMs ?? 5000,
-      maxDelay: options.maxPauseMs ?? 60_000,
-    });
-    // cockatiel keeps the pause to itself; this records when it ends, so the poller can sleep until then.
-    const recorded = (backoff: IBackoff<IHalfOpenAfterBackoffContext>): IBackoff<IHalfOpenAfterBackoffContext> => {
-      this.reopensAt = Date.now() + backoff.duration;
-      return { duration: backoff.duration, next: (context) => recorded(backoff.next(context)) };
-    };
+  constructor(
+    private readonly clock: Clock,
+    options: UpstreamBreakerOptions = {},
+  ) {
+    const settings = withDefaults(defaults, options);
+    this.pauses = new Backoff({ firstMs: settings.firstPauseMs, maxMs: settings.maxPauseMs, jitter: 'decorrelated' });
     this.policy = circuitBreaker(handleWhen(isOutage), {
-      breaker: new ConsecutiveBreaker(options.failuresToOpen ?? 5),
-      halfOpenAfter: { next: () => recorded(pauses.next()) },
+      breaker: new ConsecutiveBreaker(settings.failuresToOpen),
+      halfOpenAfter: 0,
     });
+    this.policy.onBreak(() => {
+      this.reopensAt = clock.now() + this.pauses.next();
+    });
+    this.policy.onReset(() => this.pauses.reset());
   }
 
   /** Runs `call` unless the circuit is open; then it fails at once with CIRCUIT_OPEN, nothing sent. */
   async execute<T>(call: () => Promise<T>): Promise<T> {
+    if (this.policy.state === CircuitState.Open && this.clock.now() < this.reopensAt) throw circuitOpen();
     try {
       return await this.policy.execute(call);
     } catch (error) {
-      if (error instanceof BrokenCircuitError) {
-        throw new UpstreamError('CIRCUIT_OPEN', 'Segmind looks down: calls are paused', { cause: error });
-      }
+      if (error instanceof BrokenCircuitError) throw circuitOpen(error);
       throw error;
     }
   }
@@ -70,7 +68,7 @@ export class UpstreamBreaker {
       case CircuitState.HalfOpen:
         return undefined;
       default:
-        return Math.max(0, this.reopensAt - Date.now());
+        return Math.max(0, this.reopensAt - this.clock.now());
     }
   }
 
@@ -79,3 +77,6 @@ export class UpstreamBreaker {
     this.policy.onReset(() => listener(false));
   }
 }
+
+const circuitOpen = (cause?: unknown) =>
+  new UpstreamError('CIRCUIT_OPEN', 'Segmind looks down: calls are paused', { cause });

@@ -1,3 +1,5 @@
+import { errors } from 'undici';
+
 /** Every way a Segmind call can fail, as one code union (contract section 3). */
 export type UpstreamErrorCode =
   /** 400: the body was refused. */
@@ -71,4 +73,44 @@ export class UpstreamError extends Error {
       'CIRCUIT_OPEN',
     ].includes(this.code);
   }
+}
+
+/** Socket errors raised before any byte of the request could reach Segmind. */
+const notSentErrorCodes = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'EHOSTUNREACH',
+]);
+const timeoutErrorCodes = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+/** undici's own errors, socket errors (`ECONNRESET`...) and aborts: the network failed, not our code. */
+function isTransportFailure(thrown: unknown): thrown is Error & { code?: unknown } {
+  if (thrown instanceof errors.UndiciError) return true;
+  if (!(thrown instanceof Error)) return false;
+  const code = (thrown as { code?: unknown }).code;
+  return (
+    thrown.name === 'AbortError' ||
+    thrown.name === 'TimeoutError' ||
+    (typeof code === 'string' && /^E[A-Z]+$/.test(code))
+  );
+}
+
+/**
+ * The one converter of what a call to Segmind throws: an `UpstreamError` stays as it is, a transport
+ * failure becomes NETWORK (nothing sent), TIMEOUT or CONNECTION_LOST. Anything else is a bug in our own
+ * code: it is rethrown untouched, so it is never taken for an outage, retried or hidden.
+ */
+export function toUpstreamError(thrown: unknown, call: string): UpstreamError {
+  if (thrown instanceof UpstreamError) return thrown;
+  if (!isTransportFailure(thrown)) throw thrown;
+  const code = thrown.code;
+  if (typeof code === 'string' && notSentErrorCodes.has(code)) {
+    return new UpstreamError('NETWORK', `${call}: could not connect (${code})`, { cause: thrown });
+  }
+  if ((typeof code === 'string' && timeoutErrorCodes.has(code)) || thrown.name === 'TimeoutError') {
+    return new UpstreamError('TIMEOUT', `${call}: no answer in time`, { cause: thrown });
+  }
+  return new UpstreamError('CONNECTION_LOST', `${call}: connection lost (${thrown.message})`, { cause: thrown });
 }

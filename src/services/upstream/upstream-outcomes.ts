@@ -1,17 +1,11 @@
 import { failure, type JobChange } from '../../domain/job.js';
 import type { UpstreamJobState } from './segmind-client.js';
-import { UpstreamError } from './upstream-error.js';
+import type { UpstreamError } from './upstream-error.js';
 
 /** What Segmind's answers mean for a job: pure decisions, kept apart from the calls that fetch them. */
 
 export const unknownOutcomeMessage =
   'Outcome unknown: the submit may have reached Segmind but its answer was lost, so it was not sent again (that could bill twice).';
-
-export function asUpstreamError(error: unknown): UpstreamError {
-  return error instanceof UpstreamError
-    ? error
-    : new UpstreamError('BAD_RESPONSE', `unexpected failure: ${String(error)}`, { cause: error });
-}
 
 /** Failures of the account, not the job: every call shares them. */
 function accountFailure(error: UpstreamError): JobChange | undefined {

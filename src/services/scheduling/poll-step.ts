@@ -1,0 +1,137 @@
+import type { Logger } from 'pino';
+import type { JobRow } from '../../db/tables.js';
+import type { JobChange } from '../../domain/job.js';
+import type { Clock } from '../clock.js';
+import type { JobStateMachine } from '../jobs/job-state-machine.js';
+import type { SegmindClient, UpstreamJobState } from '../upstream/segmind-client.js';
+import { UpstreamError } from '../upstream/upstream-error.js';
+import { changeFor, readFailure } from '../upstream/upstream-outcomes.js';
+import { Backoff, type BackoffOptions } from './backoff.js';
+import { runsBefore, type Send, type Step, type Work } from './dispatcher.js';
+import type { DurationModel } from './duration-model.js';
+import type { PolledJob, PollPolicy } from './poll-policy.js';
+
+export interface PollStepOptions {
+  client: SegmindClient;
+  machine: JobStateMachine;
+  policy: PollPolicy;
+  /** Learns each completed job's duration; the policy reads it. */
+  model: DurationModel;
+  clock: Clock;
+  logger: Logger;
+  /** Never poll one job more often than this. */
+  minIntervalMs: number;
+  /** Waits between reads of a job while they fail. */
+  retries: Omit<BackoffOptions, 'jitter'>;
+}
+
+/** A submitted job whose end is awaited. */
+interface WatchedJob extends PolledJob {
+  requestId: string;
+  /** Segmind said COMPLETED without the output: read the result next. */
+  needsResult: boolean;
+  /** Set while reads of this job fail: when to try again. */
+  retryAt: number | undefined;
+  retries: Backoff;
+  busy: boolean;
+}
+
+/** Ranks among equally due calls: a result Segmind owes us, then routine polls (submits rank 0). */
+const owedResultRank = 1;
+const pollRank = 2;
+
+/**
+ * Polls every submitted, unfinished job, whether or not anyone watches it: when the policy says, the status
+ * or (once a finish is likely) the result. Polling trouble never fails a job; Segmind saying the request is
+ * gone, or refusing the key, does.
+ */
+export class PollStep implements Step {
+  private readonly watched = new Map<number, WatchedJob>();
+
+  constructor(private readonly options: PollStepOptions) {}
+
+  get size(): number {
+    return this.watched.size;
+  }
+
+  /** Starts watching a submitted job; `lastPolledAt` -Infinity polls it at once (a job found at start). */
+  watch(job: JobRow, requestId: string, lastPolledAt: number): void {
+    this.watched.set(job.id, {
+      id: job.id,
+      requestId,
+      duration: job.duration,
+      resolution: job.resolution,
+      submittedAt: job.submittedAt?.getTime() ?? this.options.clock.now(),
+      lastPolledAt,
+      needsResult: false,
+      retryAt: undefined,
+      retries: new Backoff({ ...this.options.retries, jitter: 'full' }),
+      busy: false,
+    });
+  }
+
+  nextWork(now: number): Work | undefined {
+    let best: Work | undefined;
+    for (const job of this.watched.values()) {
+      if (job.busy) continue;
+      const work = this.workFor(job, now);
+      if (!best || runsBefore(work, best, now)) best = work;
+    }
+    return best;
+  }
+
+  private workFor(job: WatchedJob, now: number): Work {
+    const notBefore = job.lastPolledAt + this.options.minIntervalMs;
+    const work = (kind: 'status' | 'result', dueAt: number, rank: number, urgency: number): Work => ({
+      dueAt: Math.max(notBefore, dueAt),
+      rank,
+      urgency,
+      run: (send) => this.read(job, kind, send),
+    });
+    if (job.retryAt !== undefined) return work('status', job.retryAt, pollRank, 1);
+    if (job.needsResult) return work('result', notBefore, owedResultRank, 1);
+    const plan = this.options.policy.plan(job, now);
+    return work(plan.readResult ? 'result' : 'status', plan.dueAt, pollRank, plan.urgency);
+  }
+
+  private async read(job: WatchedJob, kind: 'status' | 'result', send: Send): Promise<void> {
+    const { client, clock, logger } = this.options;
+    job.busy = true;
+    job.lastPolledAt = clock.now();
+    let state: UpstreamJobState;
+    try {
+      state = await send(() => (kind === 'status' ? client.status(job.requestId) : client.result(job.requestId)));
+    } catch (thrown) {
+      if (!(thrown instanceof UpstreamError)) throw thrown;
+      if (!thrown.isTransient) return this.settle(job.id, readFailure(thrown));
+      // Polling trouble never fails a job: it keeps its status and is read again later.
+      const retryInMs = job.retries.next();
+      job.retryAt = job.lastPolledAt + retryInMs;
+      logger.warn({ jobId: job.id, err: thrown.message, retryInMs: Math.round(retryInMs) }, 'read failed');
+      return;
+    } finally {
+      job.busy = false;
+    }
+    job.retryAt = undefined;
+    job.retries.reset();
+    this.record(job, state);
+  }
+
+  private record(job: WatchedJob, state: UpstreamJobState): void {
+    const change = changeFor(state);
+    if (change === 'read-result') job.needsResult = true;
+    else if (change?.status === 'COMPLETED') {
+      // Segmind's own timing when it gives it; else what we saw, a poll interval late at most.
+      const tookMs = change.upstreamDurationMs ?? this.options.clock.now() - job.submittedAt;
+      this.options.model.record(job, tookMs);
+      this.settle(job.id, { ...change, upstreamDurationMs: tookMs });
+    } else if (change?.status === 'FAILED') this.settle(job.id, change);
+    else if (change) this.options.machine.transition(job.id, change);
+  }
+
+  /** A terminal change: the job leaves the step's care whatever the state machine decides. */
+  private settle(jobId: number, change: JobChange): void {
+    this.watched.delete(jobId);
+    this.options.machine.transition(jobId, change);
+  }
+}

@@ -1,0 +1,119 @@
+import type { Logger } from 'pino';
+import type { JobRow } from '../../db/tables.js';
+import { failure } from '../../domain/job.js';
+import type { Clock } from '../clock.js';
+import type { JobStateMachine } from '../jobs/job-state-machine.js';
+import { Backoff, type BackoffOptions } from './backoff.js';
+import type { Send, Step, Work } from './dispatcher.js';
+import type { Submitter } from './submitter.js';
+
+export interface SubmitStepOptions {
+  submitter: Submitter;
+  machine: JobStateMachine;
+  clock: Clock;
+  logger: Logger;
+  /** Told of each job Segmind took, with its row as the state machine left it (QUEUED, with its request id). */
+  onSubmitted: (job: JobRow, requestId: string) => void;
+  /** Waits between tries of a submit Segmind did not take. */
+  retries: Omit<BackoffOptions, 'jitter'>;
+  /**
+   * How long a job's submit keeps being tried while Segmind answers "not made" (429, 500, 502, 503,
+   * refused connection) before the job ends UPSTREAM_UNAVAILABLE. Nothing is billed meanwhile.
+   */
+  retryWindowMs: number;
+}
+
+/** A job waiting to be sent to Segmind. */
+interface PendingJob {
+  id: number;
+  attempts: number;
+  /** When Segmind first answered "not made" for this job. */
+  firstRefusedAt: number | undefined;
+  retries: Backoff;
+  notBefore: number;
+  busy: boolean;
+}
+
+/** Submits go before every poll due at the same moment. */
+const submitRank = 0;
+
+/** Sends PENDING jobs to Segmind in creation order, retrying those Segmind certainly did not take. */
+export class SubmitStep implements Step {
+  private readonly pending = new Map<number, PendingJob>();
+
+  constructor(private readonly options: SubmitStepOptions) {}
+
+  get size(): number {
+    return this.pending.size;
+  }
+
+  add(jobId: number): void {
+    this.pending.set(jobId, {
+      id: jobId,
+      attempts: 0,
+      firstRefusedAt: undefined,
+      retries: new Backoff({ ...this.options.retries, jitter: 'full' }),
+      notBefore: 0,
+      busy: false,
+    });
+  }
+
+  /** The oldest job whose submit is due; before any is, the one due soonest among those ahead of it. */
+  nextWork(now: number): Work | undefined {
+    let best: PendingJob | undefined;
+    for (const job of this.pending.values()) {
+      if (job.busy) continue;
+      if (!best || job.notBefore < best.notBefore) best = job;
+      if (job.notBefore <= now) break; // the oldest due submit wins; later ones wait their turn
+    }
+    const job = best;
+    return job && { dueAt: job.notBefore, rank: submitRank, urgency: 1, run: (send) => this.submit(job, send) };
+  }
+
+  private async submit(job: PendingJob, send: Send): Promise<void> {
+    job.busy = true;
+    try {
+      await this.attempt(job, send);
+    } finally {
+      job.busy = false;
+    }
+  }
+
+  private async attempt(job: PendingJob, send: Send): Promise<void> {
+    const { clock, logger } = this.options;
+    const result = await this.options.submitter.submit(job.id, send);
+    switch (result.kind) {
+      case 'submitted':
+        this.pending.delete(job.id);
+        this.options.onSubmitted(result.job, result.requestId);
+        return;
+      case 'settled':
+        this.pending.delete(job.id);
+        return;
+      case 'unrecorded':
+        // Left PENDING with its submit start recorded: the next start settles it as outcome unknown.
+        this.pending.delete(job.id);
+        logger.error(
+          { jobId: job.id, requestId: result.requestId, err: result.error },
+          'submitted, but the request id could not be stored',
+        );
+        return;
+      case 'not-started':
+        job.notBefore = clock.now() + job.retries.next();
+        logger.error({ jobId: job.id, err: result.error }, 'cannot record a submit start; nothing sent, will retry');
+        return;
+      case 'not-made':
+        break;
+    }
+    job.attempts++;
+    job.firstRefusedAt ??= clock.now();
+    if (clock.now() - job.firstRefusedAt >= this.options.retryWindowMs) {
+      const message = `Segmind did not accept the job in ${job.attempts} tries: ${result.error.message}`;
+      this.pending.delete(job.id);
+      this.options.machine.transition(job.id, failure('UPSTREAM_UNAVAILABLE', message));
+      return;
+    }
+    job.notBefore = clock.now() + job.retries.next();
+    logger.warn({ jobId: job.id, attempt: job.attempts, err: result.error.message }, 'submit not made, will retry');
+  }
+}
