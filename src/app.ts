@@ -8,6 +8,7 @@ import { WebSocketServer } from 'ws';
 import type { Config } from './config.js';
 import { type Database, openDatabase } from './db/connection.js';
 import { listLearnedDurations } from './db/job-queries.js';
+import { urlHost } from './http/address.js';
 import type { GraphQLContext } from './schema/builder.js';
 import { schema } from './schema/index.js';
 import { CallBudget } from './services/call-budget.js';
@@ -19,8 +20,8 @@ import { JobService } from './services/jobs.js';
 import { learnedPolicy } from './services/poll-policy.js';
 import { Poller } from './services/poller.js';
 import { createSegmindClient } from './services/segmind-client.js';
-import { type Simulator, startSimulator } from './services/simulator.js';
 import { UpstreamBreaker, type UpstreamBreakerOptions } from './services/upstream-breaker.js';
+import { type Simulator, startSimulator } from './simulator/index.js';
 
 export interface AppOptions {
   logger: Logger;
@@ -134,7 +135,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     poller.start();
 
     const address = server.address() as AddressInfo;
-    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    const host = urlHost(address);
     let closing: Promise<void> | undefined;
     return {
       url: `http://${host}:${address.port}/graphql`,
