@@ -9,7 +9,7 @@ import { cpus, totalmem } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import SQLite from 'better-sqlite3';
-import { type Simulator, startSimulator } from '../src/services/simulator.js';
+import { type Simulator, startSimulator } from '../src/simulator/index.js';
 import { temporaryDirectory } from '../test/support/gateway.js';
 import { graphqlAt, killHard, startGatewayProcess } from '../test/support/process.js';
 import { mean, percentile, round } from './stats.js';

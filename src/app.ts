@@ -8,6 +8,7 @@ import { WebSocketServer } from 'ws';
 import type { Config } from './config.js';
 import { type Database, openDatabase } from './db/connection.js';
 import { listLearnedDurations } from './db/job-queries.js';
+import { urlHost } from './http/address.js';
 import type { GraphQLContext } from './schema/builder.js';
 import { schema } from './schema/index.js';
 import { type Clock, systemClock } from './services/clock.js';
@@ -21,10 +22,10 @@ import { PollStep } from './services/scheduling/poll-step.js';
 import { Poller } from './services/scheduling/poller.js';
 import { SubmitStep } from './services/scheduling/submit-step.js';
 import { Submitter } from './services/scheduling/submitter.js';
-import { type Simulator, startSimulator } from './services/simulator.js';
 import { CallBudget } from './services/upstream/call-budget.js';
 import { createSegmindClient } from './services/upstream/segmind-client.js';
 import { UpstreamBreaker, type UpstreamBreakerOptions } from './services/upstream/upstream-breaker.js';
+import { type Simulator, startSimulator } from './simulator/index.js';
 
 export interface AppOptions {
   logger: Logger;
@@ -163,7 +164,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     poller.start();
 
     const address = server.address() as AddressInfo;
-    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    const host = urlHost(address);
     let closing: Promise<void> | undefined;
     return {
       url: `http://${host}:${address.port}/graphql`,

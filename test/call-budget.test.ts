@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { SimulatorCall } from '../src/services/simulator.js';
 import { CallBudget } from '../src/services/upstream/call-budget.js';
+import type { SimulatorCall } from '../src/simulator/index.js';
 import { cleanupAfterEach } from './support/cleanup.js';
 import { defaultPolling, runUntil, startOnManualClock } from './support/drive.js';
 import { createJob, statusOf } from './support/gateway.js';

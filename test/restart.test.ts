@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Simulator } from '../src/services/simulator.js';
+import type { Simulator } from '../src/simulator/index.js';
 import { cleanupAfterEach } from './support/cleanup.js';
 import {
   createJob,

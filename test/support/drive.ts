@@ -1,4 +1,4 @@
-import type { Simulator, SimulatorOptions } from '../../src/services/simulator.js';
+import type { Simulator, SimulatorOptions } from '../../src/simulator/index.js';
 import { startFakeSegmind, startGateway, type TestGateway, temporaryDirectory } from './gateway.js';
 import { ManualClock } from './manual-clock.js';
 

@@ -8,7 +8,7 @@ import { WebSocket } from 'ws';
 import { type App, type AppOptions, createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import type { Clock } from '../../src/services/clock.js';
-import { type Simulator, type SimulatorOptions, startSimulator } from '../../src/services/simulator.js';
+import { type Simulator, type SimulatorOptions, startSimulator } from '../../src/simulator/index.js';
 import { type GraphQLResult, graphqlAt } from './process.js';
 
 /** A fresh folder for a test's database files, removed by the returned function. */

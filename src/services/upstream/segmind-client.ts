@@ -1,6 +1,7 @@
 import { Agent, request } from 'undici';
 import { z } from 'zod';
 import type { Resolution } from '../../domain/job.js';
+import { segmindModelPath } from '../../domain/segmind.js';
 import { toUpstreamError, UpstreamError, type UpstreamErrorCode } from './upstream-error.js';
 
 /** The model's input as Segmind spells it (contract section 3). */
@@ -52,7 +53,6 @@ export interface SegmindClientOptions {
   timeoutMs: number;
 }
 
-const modelPath = '/v2/wan-2.6-i2v';
 const maxResponseBytes = 1_000_000;
 
 const submitAnswer = z.object({ request_id: z.string().min(1) });
@@ -153,14 +153,14 @@ export function createSegmindClient(options: SegmindClientOptions): SegmindClien
   return {
     async submit(input) {
       try {
-        const { json } = await call('POST', modelPath, input);
+        const { json } = await call('POST', segmindModelPath, input);
         const parsed = submitAnswer.safeParse(json);
         if (!parsed.success) {
-          throw new UpstreamError('OUTCOME_UNKNOWN', `POST ${modelPath}: answer without a request_id`);
+          throw new UpstreamError('OUTCOME_UNKNOWN', `POST ${segmindModelPath}: answer without a request_id`);
         }
         return { requestId: parsed.data.request_id };
       } catch (thrown) {
-        throw submitError(toUpstreamError(thrown, `POST ${modelPath}`));
+        throw submitError(toUpstreamError(thrown, `POST ${segmindModelPath}`));
       }
     },
     status: (requestId) => readState(`/v2/requests/${encodeURIComponent(requestId)}/status`),
