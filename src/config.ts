@@ -42,37 +42,17 @@ const environmentSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
-export interface Config {
-  port: number;
-  host: string;
-  databasePath: string;
-  segmind: { apiKey: string | undefined; baseUrl: string; timeoutMs: number };
-  /** Upstream calls allowed in any sliding 60 s window. */
-  callsPerMinute: number;
-  rateWindowMs: number;
-  pollMinIntervalMs: number;
-  pollMaxIntervalMs: number;
-  pollTargetDelayMs: number;
-  maxSubscriptionsPerConnection: number;
-  simulator: { queueMs: number; processingMs: number };
-  logLevel: z.infer<typeof environmentSchema>['LOG_LEVEL'];
-}
-
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = environmentSchema.safeParse(environment);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-    throw new ConfigError(`invalid configuration\n  ${lines.join('\n  ')}`);
-  }
-  const env = parsed.data;
-  if (env.POLL_MIN_INTERVAL_MS > env.POLL_MAX_INTERVAL_MS) {
-    throw new ConfigError('invalid configuration: POLL_MIN_INTERVAL_MS is above POLL_MAX_INTERVAL_MS');
-  }
-  return {
+/** The environment as the app uses it: what each part needs, grouped, derived from the schema above. */
+const configSchema = environmentSchema
+  .refine((env) => env.POLL_MIN_INTERVAL_MS <= env.POLL_MAX_INTERVAL_MS, {
+    message: 'POLL_MIN_INTERVAL_MS is above POLL_MAX_INTERVAL_MS',
+    path: ['POLL_MIN_INTERVAL_MS'],
+  })
+  .transform((env) => ({
     port: env.PORT,
     host: env.HOST,
     databasePath: env.DATABASE_PATH,
@@ -80,17 +60,26 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
       apiKey: env.SEGMIND_API_KEY,
       baseUrl: env.SEGMIND_BASE_URL.replace(/\/+$/, ''),
       timeoutMs: env.SEGMIND_TIMEOUT_MS,
+      simulator: { queueMs: env.SIMULATOR_QUEUE_MS, processingMs: env.SIMULATOR_PROCESSING_MS },
     },
-    callsPerMinute: env.SEGMIND_RPM,
-    rateWindowMs: env.SEGMIND_RATE_WINDOW_MS,
-    pollMinIntervalMs: env.POLL_MIN_INTERVAL_MS,
-    pollMaxIntervalMs: env.POLL_MAX_INTERVAL_MS,
-    pollTargetDelayMs: env.POLL_TARGET_DELAY_MS,
-    maxSubscriptionsPerConnection: env.MAX_SUBSCRIPTIONS_PER_CONNECTION,
-    simulator: {
-      queueMs: env.SIMULATOR_QUEUE_MS,
-      processingMs: env.SIMULATOR_PROCESSING_MS,
+    polling: {
+      callsPerMinute: env.SEGMIND_RPM,
+      rateWindowMs: env.SEGMIND_RATE_WINDOW_MS,
+      pollMinIntervalMs: env.POLL_MIN_INTERVAL_MS,
+      pollMaxIntervalMs: env.POLL_MAX_INTERVAL_MS,
+      pollTargetDelayMs: env.POLL_TARGET_DELAY_MS,
     },
+    webSocket: { maxSubscriptionsPerConnection: env.MAX_SUBSCRIPTIONS_PER_CONNECTION },
     logLevel: env.LOG_LEVEL,
-  };
+  }));
+
+export type Config = z.output<typeof configSchema>;
+
+export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = configSchema.safeParse(environment);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`invalid configuration\n  ${lines.join('\n  ')}`);
+  }
+  return parsed.data;
 }

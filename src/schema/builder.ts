@@ -3,7 +3,8 @@ import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin from '@pothos/plugin-relay';
 import ValidationPlugin from '@pothos/plugin-validation';
 import { decodeGlobalId, encodeGlobalId } from '../domain/job-id.js';
-import { InputRejectedError, type JobService } from '../services/jobs/job-service.js';
+import { InputRejectedError } from '../services/jobs/errors.js';
+import type { JobService } from '../services/jobs/job-service.js';
 
 /** What every resolver can reach: the services, never the database or Segmind directly. */
 export interface GraphQLContext {

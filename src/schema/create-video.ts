@@ -1,5 +1,4 @@
-import { GraphQLError } from 'graphql';
-import { InputRejectedError, StorageUnavailableError } from '../services/jobs/job-service.js';
+import { InputRejectedError } from '../services/jobs/errors.js';
 import { videoInputSchema, videoLimits } from '../services/jobs/video-input.js';
 import { builder } from './builder.js';
 import { VideoJob, VideoResolution } from './video-job.js';
@@ -60,16 +59,6 @@ builder.mutationFields((t) => ({
       union: { name: 'CreateVideoResult' },
       dataField: { name: 'job' },
     },
-    resolve: async (_root, { input }, context) => {
-      try {
-        return await context.jobs.create(input);
-      } catch (error) {
-        if (!(error instanceof StorageUnavailableError)) throw error;
-        // Our fault, not the client's, so not a schema value; but clear, and safe to retry.
-        throw new GraphQLError(`${error.message}. Retry later.`, {
-          extensions: { code: 'SERVICE_UNAVAILABLE', retryable: true, reason: error.reason },
-        });
-      }
-    },
+    resolve: (_root, { input }, context) => context.jobs.create(input),
   }),
 }));

@@ -1,4 +1,4 @@
-import { type InputIssue, InputRejectedError } from '../services/jobs/job-service.js';
+import { type InputIssue, InputRejectedError } from '../services/jobs/errors.js';
 import { builder } from './builder.js';
 
 export const ErrorInterface = builder.interfaceRef<Error>('Error').implement({

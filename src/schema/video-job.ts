@@ -3,8 +3,8 @@ import { GraphQLError } from 'graphql';
 import type { JobEventRow, JobRow } from '../db/tables.js';
 import { type JobError, jobErrorCodes, jobStatuses } from '../domain/job.js';
 import { decodeJobCursor, decodeJobId, encodeJobCursor } from '../domain/job-id.js';
-import { JobNotFoundError } from '../services/jobs/job-service.js';
 import { builder } from './builder.js';
+import { jobNotFound } from './service-errors.js';
 
 export const VideoJobStatus = builder.enumType('VideoJobStatus', {
   description: 'Forward only: PENDING -> QUEUED -> PROCESSING -> COMPLETED | FAILED; a step may be skipped.',
@@ -129,11 +129,6 @@ function decodeCursor(cursor: string): number {
   return id;
 }
 
-const notFound = (id: string) =>
-  new GraphQLError(`no video job with id "${id}"`, {
-    extensions: { code: 'NOT_FOUND' },
-  });
-
 builder.queryFields((t) => ({
   videoJob: t.field({
     type: VideoJob,
@@ -187,13 +182,8 @@ builder.subscriptionFields((t) => ({
     },
     subscribe: (_root, args, context) => {
       const id = decodeJobId(String(args.id));
-      if (id === undefined) throw notFound(String(args.id));
-      try {
-        return context.jobs.watch(id, args.afterVersion ?? 0);
-      } catch (error) {
-        if (error instanceof JobNotFoundError) throw notFound(String(args.id));
-        throw error;
-      }
+      if (id === undefined) throw jobNotFound(String(args.id));
+      return context.jobs.watch(id, args.afterVersion ?? 0);
     },
     resolve: (job) => job,
   }),

@@ -15,42 +15,10 @@ import { isTerminal } from '../../domain/job.js';
 import type { Clock } from '../clock.js';
 import type { DurationModel } from '../scheduling/duration-model.js';
 import { AsyncQueue } from './async-queue.js';
+import { InputRejectedError, JobNotFoundError, StorageUnavailableError } from './errors.js';
 import { estimateJob, type JobEstimate } from './job-estimate.js';
 import type { JobPubSub, PublishedJob } from './job-pubsub.js';
 import { fingerprint, type VideoInput } from './video-input.js';
-
-/** A field the client got wrong, found after the input rules passed (e.g. a reused idempotency key). */
-export interface InputIssue {
-  field: string;
-  message: string;
-}
-
-export class InputRejectedError extends Error {
-  override name = 'InputRejectedError';
-  constructor(readonly issues: readonly InputIssue[]) {
-    super(issues.map((issue) => `${issue.field}: ${issue.message}`).join('; '));
-  }
-}
-
-/** The database cannot take the write now (disk full, read-only, locked too long): nothing was stored or sent. */
-export class StorageUnavailableError extends Error {
-  override name = 'StorageUnavailableError';
-  /** SQLite's result code, e.g. SQLITE_FULL. */
-  readonly reason: string;
-  constructor(cause: { code: string }) {
-    super('the gateway cannot store new jobs right now (its disk is full or read-only); nothing was sent to Segmind', {
-      cause,
-    });
-    this.reason = cause.code;
-  }
-}
-
-export class JobNotFoundError extends Error {
-  override name = 'JobNotFoundError';
-  constructor(readonly jobId: number) {
-    super(`no video job with id ${jobId}`);
-  }
-}
 
 /** Told of every new job, so that it is submitted without waiting for a timer. */
 export interface NewJobListener {

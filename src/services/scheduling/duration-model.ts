@@ -60,10 +60,6 @@ export class DurationModel {
     );
   }
 
-  sampleCount(jobClass: JobClass): number {
-    return this.samples.get(classKey(jobClass))?.length ?? 0;
-  }
-
   /** The duration that a fraction `q` (0..1) of jobs of this class finish within. */
   quantile(jobClass: JobClass, q: number): number {
     const sorted = this.sorted.get(classKey(jobClass)) ?? [];

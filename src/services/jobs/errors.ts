@@ -1,0 +1,34 @@
+/** The errors the job service raises that mean something to a client; the schema maps each to an answer. */
+
+/** A field the client got wrong, found after the input rules passed (e.g. a reused idempotency key). */
+export interface InputIssue {
+  field: string;
+  message: string;
+}
+
+export class InputRejectedError extends Error {
+  override name = 'InputRejectedError';
+  constructor(readonly issues: readonly InputIssue[]) {
+    super(issues.map((issue) => `${issue.field}: ${issue.message}`).join('; '));
+  }
+}
+
+/** The database cannot take the write now (disk full, read-only, locked too long): nothing was stored or sent. */
+export class StorageUnavailableError extends Error {
+  override name = 'StorageUnavailableError';
+  /** SQLite's result code, e.g. SQLITE_FULL. */
+  readonly reason: string;
+  constructor(cause: { code: string }) {
+    super('the gateway cannot store new jobs right now (its disk is full or read-only); nothing was sent to Segmind', {
+      cause,
+    });
+    this.reason = cause.code;
+  }
+}
+
+export class JobNotFoundError extends Error {
+  override name = 'JobNotFoundError';
+  constructor(readonly jobId: number) {
+    super(`no video job with id ${jobId}`);
+  }
+}

@@ -1,0 +1,90 @@
+import type { Logger } from 'pino';
+import type { Database } from '../../db/connection.js';
+import type { Clock } from '../clock.js';
+import type { JobStateMachine } from '../jobs/job-state-machine.js';
+import { CallBudget } from '../upstream/call-budget.js';
+import type { SegmindClient } from '../upstream/segmind-client.js';
+import { UpstreamBreaker, type UpstreamBreakerOptions } from '../upstream/upstream-breaker.js';
+import { Dispatcher } from './dispatcher.js';
+import type { DurationModel } from './duration-model.js';
+import { learnedPolicy } from './poll-policy.js';
+import { PollStep } from './poll-step.js';
+import { Poller } from './poller.js';
+import { SubmitStep } from './submit-step.js';
+import { Submitter } from './submitter.js';
+
+export interface PollerSettings {
+  /** Upstream calls allowed in any window of `rateWindowMs`. */
+  callsPerMinute: number;
+  rateWindowMs: number;
+  pollMinIntervalMs: number;
+  pollMaxIntervalMs: number;
+  pollTargetDelayMs: number;
+  /** First wait before a failed call is tried again; it doubles each time (capped), with full jitter. @default 1_000 */
+  retryBaseMs?: number | undefined;
+  /** How long a submit that Segmind did not take keeps being tried. @default 600_000 // 10 minutes */
+  submitRetryWindowMs?: number | undefined;
+  /** On stop, how long upstream calls in flight may take before they are aborted. @default 5_000 */
+  stopGraceMs?: number | undefined;
+  breaker?: UpstreamBreakerOptions | undefined;
+}
+
+export interface PollerDependencies {
+  database: Database;
+  client: SegmindClient;
+  machine: JobStateMachine;
+  model: DurationModel;
+  clock: Clock;
+  logger: Logger;
+  onUnexpectedError: (error: unknown) => void;
+}
+
+/** Longest wait between tries of one failing call. */
+const retryMaxMs = 30_000;
+
+/** The poller with its parts: a dispatcher running the submit and poll steps under one budget and breaker. */
+export function createPoller(settings: PollerSettings, dependencies: PollerDependencies): Poller {
+  const { database, client, machine, model, clock, logger, onUnexpectedError } = dependencies;
+  const retries = { firstMs: settings.retryBaseMs ?? 1000, maxMs: retryMaxMs };
+  const polls = new PollStep({
+    client,
+    machine,
+    policy: learnedPolicy({
+      model,
+      minIntervalMs: settings.pollMinIntervalMs,
+      maxIntervalMs: settings.pollMaxIntervalMs,
+      targetDelayMs: settings.pollTargetDelayMs,
+    }),
+    model,
+    clock,
+    logger,
+    minIntervalMs: settings.pollMinIntervalMs,
+    retries,
+  });
+  const submitter = new Submitter(database, client, machine);
+  const submits = new SubmitStep({
+    submitter,
+    machine,
+    clock,
+    logger,
+    onSubmitted: (job, requestId) => polls.watch(job, requestId, clock.now()),
+    retries,
+    retryWindowMs: settings.submitRetryWindowMs ?? 600_000,
+  });
+  const breaker = new UpstreamBreaker(clock, settings.breaker);
+  breaker.onStateChange((open) => {
+    if (open) logger.warn('Segmind looks down: upstream calls paused');
+    else logger.info('Segmind answers again: upstream calls resumed');
+  });
+  const dispatcher = new Dispatcher({
+    steps: [submits, polls],
+    budget: new CallBudget(settings.callsPerMinute, clock, settings.rateWindowMs),
+    breaker,
+    clock,
+    logger,
+    abortCalls: () => client.abortAll(),
+    onUnexpectedError,
+    stopGraceMs: settings.stopGraceMs,
+  });
+  return new Poller({ database, submitter, submits, polls, dispatcher, logger });
+}
