@@ -7,13 +7,13 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
 import * as tables from './tables.js';
 
-/** The database or a transaction on it: queries take either. */
-export type Db = BaseSQLiteDatabase<'sync', RunResult, typeof tables>;
+/** What queries run on: the database, or a transaction on it. */
+export type Queryable = BaseSQLiteDatabase<'sync', RunResult, typeof tables>;
 
 export interface Database {
-  db: Db;
+  db: Queryable;
   /** Runs `work` in one `BEGIN IMMEDIATE` transaction: it takes the write lock up front, so it waits rather than deadlocks. */
-  writeTransaction<T>(work: (db: Db) => T): T;
+  writeTransaction<T>(work: (db: Queryable) => T): T;
   close(): void;
 }
 

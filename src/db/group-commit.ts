@@ -1,7 +1,7 @@
-import type { Database, Db } from './connection.js';
+import type { Database, Queryable } from './connection.js';
 
 interface QueuedWrite {
-  work: (tx: Db) => unknown;
+  work: (tx: Queryable) => unknown;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -16,7 +16,7 @@ export class GroupCommit {
 
   constructor(private readonly database: Database) {}
 
-  run<T>(work: (tx: Db) => T): Promise<T> {
+  run<T>(work: (tx: Queryable) => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       if (this.queued.length === 0) setImmediate(() => this.flush());
       this.queued.push({ work, resolve: resolve as (value: unknown) => void, reject });

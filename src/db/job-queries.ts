@@ -13,7 +13,7 @@ import {
   sql,
 } from 'drizzle-orm';
 import { type JobStatus, terminalStatuses } from '../domain/job.js';
-import type { Db } from './connection.js';
+import type { Queryable } from './connection.js';
 import {
   type JobEventRow,
   type JobPayloadRow,
@@ -55,7 +55,7 @@ function placeholders<K extends string>(names: readonly K[]): Record<K, Placehol
  * Inserts a new job (row, payload, first event), with statements prepared once: creating jobs is the hot
  * path of `createVideo`, and building and preparing the SQL anew cost more than running it.
  */
-export function prepareInsertJob(db: Db): (row: NewJob, payload: Omit<JobPayloadRow, 'jobId'>) => JobRow {
+export function prepareInsertJob(db: Queryable): (row: NewJob, payload: Omit<JobPayloadRow, 'jobId'>) => JobRow {
   const insertRow = db.insert(jobs).values(placeholders(newJobColumns)).returning().prepare();
   const insertPayload = db
     .insert(jobPayloads)
@@ -80,11 +80,11 @@ export function prepareInsertJob(db: Db): (row: NewJob, payload: Omit<JobPayload
   };
 }
 
-export function findJob(db: Db, id: number): JobRow | undefined {
+export function findJob(db: Queryable, id: number): JobRow | undefined {
   return db.select().from(jobs).where(eq(jobs.id, id)).get();
 }
 
-export function findJobs(db: Db, ids: readonly number[]): JobRow[] {
+export function findJobs(db: Queryable, ids: readonly number[]): JobRow[] {
   if (ids.length === 0) return [];
   return db
     .select()
@@ -93,20 +93,20 @@ export function findJobs(db: Db, ids: readonly number[]): JobRow[] {
     .all();
 }
 
-export function findJobByIdempotencyKey(db: Db, key: string): JobRow | undefined {
+export function findJobByIdempotencyKey(db: Queryable, key: string): JobRow | undefined {
   return db.select().from(jobs).where(eq(jobs.idempotencyKey, key)).get();
 }
 
-export function findPayload(db: Db, jobId: number): JobPayloadRow | undefined {
+export function findPayload(db: Queryable, jobId: number): JobPayloadRow | undefined {
   return db.select().from(jobPayloads).where(eq(jobPayloads.jobId, jobId)).get();
 }
 
-export function listEvents(db: Db, jobId: number): JobEventRow[] {
+export function listEvents(db: Queryable, jobId: number): JobEventRow[] {
   return db.select().from(jobEvents).where(eq(jobEvents.jobId, jobId)).orderBy(asc(jobEvents.version)).all();
 }
 
 /** Jobs that are not terminal, oldest first: the poller's work list at start. */
-export function listActiveJobs(db: Db): JobRow[] {
+export function listActiveJobs(db: Queryable): JobRow[] {
   return db
     .select()
     .from(jobs)
@@ -117,7 +117,7 @@ export function listActiveJobs(db: Db): JobRow[] {
 
 /** The durations of the latest finished jobs, oldest first: what the duration model learns from at start. */
 export function listLearnedDurations(
-  db: Db,
+  db: Queryable,
   limit: number,
 ): { duration: number; resolution: JobRow['resolution']; upstreamDurationMs: number }[] {
   const rows = db
@@ -141,7 +141,7 @@ export interface JobPageQuery {
   order: 'newest' | 'oldest';
 }
 
-export function listJobPage(db: Db, query: JobPageQuery): JobRow[] {
+export function listJobPage(db: Queryable, query: JobPageQuery): JobRow[] {
   const conditions: SQL[] = [];
   if (query.statuses && query.statuses.length > 0) conditions.push(inArray(jobs.status, [...query.statuses]));
   if (query.idBelow !== undefined) conditions.push(lt(jobs.id, query.idBelow));
@@ -157,12 +157,12 @@ export function listJobPage(db: Db, query: JobPageQuery): JobRow[] {
 
 export type JobUpdate = Partial<Omit<JobRow, 'id' | 'createdAt'>>;
 
-export function updateJob(tx: Db, id: number, update: JobUpdate): JobRow {
+export function updateJob(tx: Queryable, id: number, update: JobUpdate): JobRow {
   const row = tx.update(jobs).set(update).where(eq(jobs.id, id)).returning().get();
   if (!row) throw new Error(`job ${id} vanished during an update`);
   return row;
 }
 
-export function insertEvent(tx: Db, event: Omit<JobEventRow, 'id'>): void {
+export function insertEvent(tx: Queryable, event: Omit<JobEventRow, 'id'>): void {
   tx.insert(jobEvents).values(event).run();
 }
