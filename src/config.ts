@@ -1,6 +1,11 @@
 import { z } from 'zod';
 
 const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const amount = z.coerce.number().nonnegative().finite();
+const flag = z.enum(['true', 'false']).transform((value) => value === 'true');
+/** Unset or empty: no value. */
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
 
 /** The environment the gateway reads, parsed once. Defaults are the contract's (section 2). */
 const environmentSchema = z.object({
@@ -38,9 +43,42 @@ const environmentSchema = z.object({
   SIMULATOR_PROCESSING_MS: integer(0, 3_600_000).default(17_000),
   /** GraphQL subscriptions one WebSocket connection may hold at once. @default 100 */
   MAX_SUBSCRIPTIONS_PER_CONNECTION: integer(1, 100_000).default(100),
+  /**
+   * `auto`: a token is required unless HOST is a loopback address; `true` / `false`: always / never.
+   * Without a required token, a request acts as owner `local` with every scope. @default 'auto'
+   */
+  AUTH_REQUIRED: z.enum(['auto', 'true', 'false']).default('auto'),
+  /** Non-terminal jobs one owner may have at once, unless set for the owner with the CLI. @default 10 */
+  DEFAULT_MAX_ACTIVE_JOBS: integer(0, 1_000_000).default(10),
+  /** Jobs one owner may create in any 60 s, unless set for the owner. @default 30 */
+  DEFAULT_JOBS_PER_MINUTE: integer(0, 1_000_000).default(30),
+  /** USD one owner may spend per UTC day (known costs plus estimates), unless set for the owner. @default unset: no cap */
+  DEFAULT_DAILY_SPEND_USD: optional(amount),
+  /** The cost assumed for a job whose kind (duration, resolution) was never priced yet. @default 1 */
+  PRICE_ESTIMATE_USD: amount.default(1),
+  /** Largest request body, HTTP and WebSocket message alike: a 15 MB audio and a 10 MB image as base64. @default 41_943_040 // 40 MB */
+  MAX_REQUEST_BYTES: integer(1024, 1024 ** 3).default(40 * 1024 ** 2),
+  /** Origins browsers may call from (comma list), for HTTP (CORS) and WebSocket `Origin`; `*`: any. @default '*' */
+  CORS_ORIGINS: z
+    .string()
+    .default('*')
+    .transform((list) =>
+      list
+        .split(',')
+        .map((origin) => origin.trim())
+        .filter((origin) => origin !== ''),
+    ),
+  /** Schema introspection (GraphiQL needs it). @default true */
+  INTROSPECTION: flag.default(true),
   /** pino level. @default 'info' */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
+
+/** A host name or address that only this machine reaches. */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return bare === 'localhost' || bare.endsWith('.localhost') || bare === '::1' || /^127(\.\d{1,3}){3}$/.test(bare);
+}
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -70,6 +108,20 @@ const configSchema = environmentSchema
       pollTargetDelayMs: env.POLL_TARGET_DELAY_MS,
     },
     webSocket: { maxSubscriptionsPerConnection: env.MAX_SUBSCRIPTIONS_PER_CONNECTION },
+    access: {
+      authRequired: env.AUTH_REQUIRED === 'auto' ? !isLoopbackHost(env.HOST) : env.AUTH_REQUIRED === 'true',
+      defaultLimits: {
+        maxActiveJobs: env.DEFAULT_MAX_ACTIVE_JOBS,
+        jobsPerMinute: env.DEFAULT_JOBS_PER_MINUTE,
+        dailySpendUsd: env.DEFAULT_DAILY_SPEND_USD ?? null,
+      },
+      priceEstimateUsd: env.PRICE_ESTIMATE_USD,
+    },
+    limits: {
+      maxRequestBytes: env.MAX_REQUEST_BYTES,
+      corsOrigins: env.CORS_ORIGINS,
+      introspection: env.INTROSPECTION,
+    },
     logLevel: env.LOG_LEVEL,
   }));
 
