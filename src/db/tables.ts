@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { jobErrorCodes, jobStatuses, resolutions } from '../domain/job.js';
 
 const timestamp = (name: string) => integer(name, { mode: 'timestamp_ms' });
@@ -8,6 +8,8 @@ export const jobs = sqliteTable(
   'jobs',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
+    /** Whose job it is: who may see it, and whose quotas it counts against. Rows from before owners: `local`. */
+    owner: text('owner').notNull().default('local'),
     status: text('status', { enum: jobStatuses }).notNull(),
     /** +1 on every change; what a subscriber sees only grows. */
     version: integer('version').notNull(),
@@ -23,7 +25,8 @@ export const jobs = sqliteTable(
       mode: 'boolean',
     }).notNull(),
     seed: integer('seed'),
-    idempotencyKey: text('idempotency_key').unique(),
+    /** Unique per owner: two owners may use the same key. */
+    idempotencyKey: text('idempotency_key'),
     /** Hash of the validated input, to tell a replay from a conflicting reuse of a key. */
     inputFingerprint: text('input_fingerprint').notNull(),
     /** Set just before the POST goes out: a job with this and no request id may have been billed. */
@@ -45,6 +48,9 @@ export const jobs = sqliteTable(
   },
   (table) => [
     index('jobs_status_idx').on(table.status, table.id),
+    index('jobs_owner_idx').on(table.owner, table.id),
+    index('jobs_owner_created_idx').on(table.owner, table.createdAt),
+    uniqueIndex('jobs_owner_idempotency_key_idx').on(table.owner, table.idempotencyKey),
     index('jobs_learning_idx')
       .on(table.duration, table.resolution, table.id)
       .where(sql`${table.upstreamDurationMs} is not null`),
@@ -76,7 +82,33 @@ export const jobEvents = sqliteTable(
   (table) => [index('job_events_job_idx').on(table.jobId, table.version)],
 );
 
+/** Access tokens: only the SHA-256 of the secret is kept; the secret is shown once, when made. */
+export const apiTokens = sqliteTable('api_tokens', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  /** Lower-case hex SHA-256 of the whole token. */
+  secretHash: text('secret_hash').notNull().unique(),
+  /** Tokens of one owner share its jobs and quotas (how a key is rotated). */
+  owner: text('owner').notNull(),
+  /** A comma list of scopes. */
+  scopes: text('scopes').notNull(),
+  name: text('name'),
+  createdAt: timestamp('created_at').notNull(),
+  /** Written at most once a minute per token. */
+  lastUsedAt: timestamp('last_used_at'),
+  revokedAt: timestamp('revoked_at'),
+});
+
+/** Quotas set for one owner with the CLI; a null column keeps the server's default. */
+export const ownerLimits = sqliteTable('owner_limits', {
+  owner: text('owner').primaryKey(),
+  maxActiveJobs: integer('max_active_jobs'),
+  jobsPerMinute: integer('jobs_per_minute'),
+  dailySpendUsd: real('daily_spend_usd'),
+});
+
 export type JobRow = typeof jobs.$inferSelect;
 export type NewJobRow = typeof jobs.$inferInsert;
 export type JobPayloadRow = typeof jobPayloads.$inferSelect;
 export type JobEventRow = typeof jobEvents.$inferSelect;
+export type ApiTokenRow = typeof apiTokens.$inferSelect;
+export type OwnerLimitsRow = typeof ownerLimits.$inferSelect;
