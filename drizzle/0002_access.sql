@@ -20,5 +20,6 @@ CREATE TABLE `owner_limits` (
 DROP INDEX `jobs_idempotency_key_unique`;--> statement-breakpoint
 ALTER TABLE `jobs` ADD `owner` text DEFAULT 'local' NOT NULL;--> statement-breakpoint
 CREATE INDEX `jobs_owner_idx` ON `jobs` (`owner`,`id`);--> statement-breakpoint
+CREATE INDEX `jobs_owner_status_idx` ON `jobs` (`owner`,`status`);--> statement-breakpoint
 CREATE INDEX `jobs_owner_created_idx` ON `jobs` (`owner`,`created_at`);--> statement-breakpoint
 CREATE UNIQUE INDEX `jobs_owner_idempotency_key_idx` ON `jobs` (`owner`,`idempotency_key`);

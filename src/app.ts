@@ -1,9 +1,12 @@
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { openDatabase } from './db/connection.js';
+import { createAuthenticate } from './http/authentication.js';
 import { createHttpServer } from './http/server.js';
 import { serveGraphQLOverWebSocket } from './http/websocket.js';
 import { createGraphQLHandler, graphqlPath } from './http/yoga.js';
+import { QuotaService } from './services/access/quotas.js';
+import { TokenService } from './services/access/token-service.js';
 import { type Clock, systemClock } from './services/clock.js';
 import { JobPubSub } from './services/jobs/job-pubsub.js';
 import { JobService } from './services/jobs/job-service.js';
@@ -84,11 +87,14 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
         onUnexpectedError,
       },
     );
-    const jobs = new JobService(database, pubsub, clock, poller, model);
+    const quotas = new QuotaService(database, clock, config.access);
+    const tokens = new TokenService(database, clock);
+    const jobs = new JobService(database, pubsub, clock, poller, model, quotas);
 
-    const yoga = createGraphQLHandler({ jobs, logger, onUnexpectedError });
+    const authenticate = createAuthenticate({ tokens, authRequired: config.access.authRequired });
+    const yoga = createGraphQLHandler({ services: { jobs, tokens, quotas }, authenticate, logger, onUnexpectedError });
     const http = createHttpServer(yoga);
-    const webSockets = serveGraphQLOverWebSocket(http.server, yoga, config.webSocket);
+    const webSockets = serveGraphQLOverWebSocket(http.server, yoga, { ...config.webSocket, authenticate });
 
     // In reverse: stop accepting, close WebSockets (1001), let upstream calls in flight finish and be
     // recorded, let HTTP requests end, and only then close the database.

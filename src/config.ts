@@ -110,7 +110,7 @@ const configSchema = environmentSchema
     webSocket: { maxSubscriptionsPerConnection: env.MAX_SUBSCRIPTIONS_PER_CONNECTION },
     access: {
       authRequired: env.AUTH_REQUIRED === 'auto' ? !isLoopbackHost(env.HOST) : env.AUTH_REQUIRED === 'true',
-      defaultLimits: {
+      defaults: {
         maxActiveJobs: env.DEFAULT_MAX_ACTIVE_JOBS,
         jobsPerMinute: env.DEFAULT_JOBS_PER_MINUTE,
         dailySpendUsd: env.DEFAULT_DAILY_SPEND_USD ?? null,

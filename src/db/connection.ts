@@ -14,6 +14,8 @@ export interface Database {
   db: Queryable;
   /** Runs `work` in one `BEGIN IMMEDIATE` transaction: it takes the write lock up front, so it waits rather than deadlocks. */
   writeTransaction<T>(work: (db: Queryable) => T): T;
+  /** Changes whenever another connection (the CLI, another process) commits: when caches must be dropped. */
+  dataVersion(): number;
   close(): void;
 }
 
@@ -41,11 +43,13 @@ export function openDatabase(path: string): Database {
     );
   }
   const db = drizzle(sqlite, { schema: tables });
+  const dataVersion = sqlite.prepare('PRAGMA data_version');
   migrate(db, { migrationsFolder });
 
   return {
     db,
     writeTransaction: (work) => db.transaction(work, { behavior: 'immediate' }),
+    dataVersion: () => dataVersion.pluck().get() as number,
     close: () => {
       if (sqlite.open) sqlite.close();
     },

@@ -26,6 +26,7 @@ import {
 
 /** The columns a new job is inserted with. */
 const newJobColumns = [
+  'owner',
   'status',
   'version',
   'prompt',
@@ -93,8 +94,12 @@ export function findJobs(db: Queryable, ids: readonly number[]): JobRow[] {
     .all();
 }
 
-export function findJobByIdempotencyKey(db: Queryable, key: string): JobRow | undefined {
-  return db.select().from(jobs).where(eq(jobs.idempotencyKey, key)).get();
+export function findJobByIdempotencyKey(db: Queryable, owner: string, key: string): JobRow | undefined {
+  return db
+    .select()
+    .from(jobs)
+    .where(and(eq(jobs.owner, owner), eq(jobs.idempotencyKey, key)))
+    .get();
 }
 
 export function findPayload(db: Queryable, jobId: number): JobPayloadRow | undefined {
@@ -131,6 +136,8 @@ export function listLearnedDurations(
 }
 
 export interface JobPageQuery {
+  /** Only this owner's jobs; undefined: every owner's. */
+  owner: string | undefined;
   statuses?: readonly JobStatus[] | undefined;
   /** Only jobs with an id below this one (older). */
   idBelow?: number | undefined;
@@ -143,6 +150,7 @@ export interface JobPageQuery {
 
 export function listJobPage(db: Queryable, query: JobPageQuery): JobRow[] {
   const conditions: SQL[] = [];
+  if (query.owner !== undefined) conditions.push(eq(jobs.owner, query.owner));
   if (query.statuses && query.statuses.length > 0) conditions.push(inArray(jobs.status, [...query.statuses]));
   if (query.idBelow !== undefined) conditions.push(lt(jobs.id, query.idBelow));
   if (query.idAbove !== undefined) conditions.push(gt(jobs.id, query.idAbove));

@@ -49,6 +49,7 @@ export const jobs = sqliteTable(
   (table) => [
     index('jobs_status_idx').on(table.status, table.id),
     index('jobs_owner_idx').on(table.owner, table.id),
+    index('jobs_owner_status_idx').on(table.owner, table.status),
     index('jobs_owner_created_idx').on(table.owner, table.createdAt),
     uniqueIndex('jobs_owner_idempotency_key_idx').on(table.owner, table.idempotencyKey),
     index('jobs_learning_idx')

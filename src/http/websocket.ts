@@ -1,16 +1,26 @@
 import type { Server } from 'node:http';
 import { GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
+import type { Viewer } from '../domain/access.js';
+import type { Authenticate } from './authentication.js';
 import { type GraphQLHandler, graphqlPath } from './yoga.js';
 
 export interface WebSocketOptions {
   /** GraphQL subscriptions one connection may hold at once. */
   maxSubscriptionsPerConnection: number;
+  authenticate: Authenticate;
 }
+
+/** What a connection keeps once it is accepted: who it acts for, and how it proved it. */
+type ConnectionAuth = { viewer: Viewer; authorization: unknown };
 
 /** WebSocket close code for "server going away". */
 const goingAway = 1001;
+/** graphql-ws's close code for a refused connection. */
+const forbidden = 4403;
+/** How often open connections' tokens are checked again: a revoked token's sockets close within this. */
+const recheckIntervalMs = 2000;
 
 /**
  * graphql-ws (`graphql-transport-ws`) on the GraphQL path, executed through Yoga's envelop so both
@@ -23,8 +33,24 @@ export function serveGraphQLOverWebSocket(
 ): { close(): Promise<void> } {
   const webSockets = new WebSocketServer({ server, path: graphqlPath });
   type Enveloped = ReturnType<typeof yoga.getEnveloped>;
-  useServer(
+  const connections = new Map<WebSocket, Partial<ConnectionAuth>>();
+  useServer<Record<string, unknown> | undefined, ConnectionAuth>(
     {
+      // The token is checked once here; a refused connection closes 4403 before any operation.
+      onConnect: (context) => {
+        const authorization = context.connectionParams?.authorization;
+        try {
+          context.extra.viewer = options.authenticate(authorization);
+        } catch {
+          return false;
+        }
+        context.extra.authorization = authorization;
+        connections.set(context.extra.socket, context.extra);
+        return true;
+      },
+      onClose: (context) => {
+        connections.delete(context.extra.socket);
+      },
       execute: (args) => (args.rootValue as { execute: Enveloped['execute'] }).execute(args),
       subscribe: (args) => (args.rootValue as { subscribe: Enveloped['subscribe'] }).subscribe(args),
       onSubscribe: async (context, _id, payload) => {
@@ -40,7 +66,12 @@ export function serveGraphQLOverWebSocket(
           contextFactory,
           parse,
           validate,
-        } = yoga.getEnveloped({ req: context.extra.request, socket: context.extra.socket, params: payload });
+        } = yoga.getEnveloped({
+          req: context.extra.request,
+          socket: context.extra.socket,
+          params: payload,
+          viewer: context.extra.viewer,
+        });
         const document = parse(payload.query);
         const errors = validate(envelopedSchema, document);
         if (errors.length > 0) return errors;
@@ -56,8 +87,21 @@ export function serveGraphQLOverWebSocket(
     },
     webSockets,
   );
+  // Revocation reaches open connections too: each is checked again, cheaply (tokens are cached).
+  const recheck = setInterval(() => {
+    for (const [socket, auth] of connections) {
+      try {
+        options.authenticate(auth.authorization);
+      } catch {
+        connections.delete(socket);
+        socket.close(forbidden, 'Forbidden: the token was revoked');
+      }
+    }
+  }, recheckIntervalMs);
+  recheck.unref();
   return {
     close: () => {
+      clearInterval(recheck);
       for (const socket of webSockets.clients) socket.close(goingAway, 'server shutting down');
       return new Promise((resolve) => webSockets.close(() => resolve()));
     },

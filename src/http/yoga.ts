@@ -1,12 +1,14 @@
 import { createYoga, maskError } from 'graphql-yoga';
 import type { Logger } from 'pino';
+import type { Viewer } from '../domain/access.js';
 import type { GraphQLContext } from '../schema/builder.js';
 import { schema } from '../schema/index.js';
 import { clientErrorFor } from '../schema/service-errors.js';
-import type { JobService } from '../services/jobs/job-service.js';
+import type { Authenticate } from './authentication.js';
 
 export interface GraphQLHandlerOptions {
-  jobs: JobService;
+  services: Omit<GraphQLContext, 'viewer'>;
+  authenticate: Authenticate;
   logger: Logger;
   /** Told of every error a resolver threw that no rule maps to a client answer: a bug, masked for the client. */
   onUnexpectedError: (error: unknown) => void;
@@ -18,10 +20,14 @@ export type GraphQLHandler = ReturnType<typeof createGraphQLHandler>;
 export const graphqlPath = '/graphql';
 
 /** GraphQL over HTTP (GET, POST, SSE), GraphiQL and the health check. */
-export function createGraphQLHandler({ jobs, logger, onUnexpectedError }: GraphQLHandlerOptions) {
-  return createYoga<Record<string, unknown>, GraphQLContext>({
+export function createGraphQLHandler({ services, authenticate, logger, onUnexpectedError }: GraphQLHandlerOptions) {
+  return createYoga<{ viewer?: Viewer }, GraphQLContext>({
     schema,
-    context: () => ({ jobs }),
+    // The WebSocket adapter authenticates once per connection and passes its viewer; HTTP requests each here.
+    context: ({ request, viewer }) => ({
+      ...services,
+      viewer: viewer ?? authenticate(request.headers.get('authorization')),
+    }),
     graphqlEndpoint: graphqlPath,
     healthCheckEndpoint: '/healthz',
     landingPage: false,

@@ -1,24 +1,46 @@
 import SchemaBuilder, { PothosValidationError } from '@pothos/core';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import ValidationPlugin from '@pothos/plugin-validation';
+import { GraphQLError } from 'graphql';
+import { hasScope, type Viewer } from '../domain/access.js';
 import { decodeGlobalId, encodeGlobalId } from '../domain/job-id.js';
+import type { QuotaService } from '../services/access/quotas.js';
+import type { TokenService } from '../services/access/token-service.js';
 import { InputRejectedError } from '../services/jobs/errors.js';
 import type { JobService } from '../services/jobs/job-service.js';
 
-/** What every resolver can reach: the services, never the database or Segmind directly. */
+/** What every resolver can reach: who asks, and the services; never the database or Segmind directly. */
 export interface GraphQLContext {
+  viewer: Viewer;
   jobs: JobService;
+  tokens: TokenService;
+  quotas: QuotaService;
 }
 
 export const builder = new SchemaBuilder<{
   Context: GraphQLContext;
   Scalars: { DateTime: { Input: Date; Output: Date } };
   DefaultFieldNullability: false;
+  AuthScopes: { jobsRead: boolean; jobsWrite: boolean; admin: boolean };
 }>({
-  // The errors plugin comes first so that it turns the validation plugin's errors into `ValidationError` values.
-  plugins: [ErrorsPlugin, ValidationPlugin, RelayPlugin],
+  // Scope checks come first, so a caller without the scope learns nothing more (not even a validation error).
+  // The errors plugin comes before validation so that it turns the validation plugin's errors into values.
+  plugins: [ScopeAuthPlugin, ErrorsPlugin, ValidationPlugin, RelayPlugin],
   defaultFieldNullability: false,
+  scopeAuth: {
+    authScopes: ({ viewer }) => ({
+      jobsRead: hasScope(viewer, 'jobs:read'),
+      jobsWrite: hasScope(viewer, 'jobs:write'),
+      admin: hasScope(viewer, 'admin'),
+    }),
+    authorizeOnSubscribe: true,
+    unauthorizedError: (_parent, _context, info) =>
+      new GraphQLError(`${info.parentType.name}.${info.fieldName} needs a scope this token does not have`, {
+        extensions: { code: 'FORBIDDEN' },
+      }),
+  },
   errors: { unsafelyHandleInputErrors: true },
   validation: {
     // Input rules fail as the same error the services raise, so clients see one `ValidationError` type.
@@ -38,6 +60,7 @@ export const builder = new SchemaBuilder<{
     clientMutationId: 'omit',
     cursorType: 'String',
     nodesQueryOptions: false,
+    nodeQueryOptions: { authScopes: { jobsRead: true } },
     // The domain's codec, so node ids, job ids and links elsewhere are one format.
     encodeGlobalID: encodeGlobalId,
     decodeGlobalID: (globalId) => {

@@ -1,4 +1,4 @@
-import { InputRejectedError } from '../services/jobs/errors.js';
+import { InputRejectedError, QuotaExceededError } from '../services/jobs/errors.js';
 import { videoInputSchema, videoLimits } from '../services/jobs/video-input.js';
 import { builder } from './builder.js';
 import { VideoJob, VideoResolution } from './video-job.js';
@@ -50,15 +50,16 @@ builder.mutationFields((t) => ({
   createVideo: t.field({
     type: VideoJob,
     description: 'Stores the job and returns at once; it is sent to Segmind behind the answer.',
+    authScopes: { jobsWrite: true },
     args: {
       input: t.arg({ type: CreateVideoInput, required: true }).validate(videoInputSchema),
     },
     errors: {
-      types: [InputRejectedError],
+      types: [InputRejectedError, QuotaExceededError],
       result: { name: 'CreateVideoSuccess' },
       union: { name: 'CreateVideoResult' },
       dataField: { name: 'job' },
     },
-    resolve: (_root, { input }, context) => context.jobs.create(input),
+    resolve: (_root, { input }, context) => context.jobs.create(context.viewer, input),
   }),
 }));

@@ -1,4 +1,4 @@
-import { type InputIssue, InputRejectedError } from '../services/jobs/errors.js';
+import { type InputIssue, InputRejectedError, QuotaExceededError } from '../services/jobs/errors.js';
 import { builder } from './builder.js';
 
 export const ErrorInterface = builder.interfaceRef<Error>('Error').implement({
@@ -24,6 +24,22 @@ builder.objectType(InputRejectedError, {
     issues: t.field({
       type: [ValidationIssue],
       resolve: (error) => [...error.issues],
+    }),
+  }),
+});
+
+builder.objectType(QuotaExceededError, {
+  name: 'QuotaExceededError',
+  description: "One more job would go over one of the owner's quotas; nothing was stored or sent.",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    quota: t.exposeString('quota', {
+      description: 'Which quota: `maxActiveJobs`, `jobsPerMinute` or `dailySpendUsd`.',
+    }),
+    limit: t.exposeFloat('limit', { description: 'The quota in force for this owner.' }),
+    retryAfterSeconds: t.exposeInt('retryAfterSeconds', {
+      nullable: true,
+      description: 'When trying again can succeed; null when it waits on one of your jobs finishing.',
     }),
   }),
 });

@@ -3,7 +3,10 @@ import './roots.js';
 import './scalars.js';
 import './errors.js';
 import './video-job.js';
+import './video-job-queries.js';
 import './create-video.js';
+import './viewer.js';
+import './api-tokens.js';
 
 // Definition order, not alphabetical: enums read in lifecycle order and types next to what they describe.
 export const schema = builder.toSchema({ sortSchema: false });

@@ -1,10 +1,6 @@
-import { resolveCursorConnection } from '@pothos/plugin-relay';
-import { GraphQLError } from 'graphql';
 import type { JobEventRow, JobRow } from '../db/tables.js';
 import { type JobError, jobErrorCodes, jobStatuses } from '../domain/job.js';
-import { decodeJobCursor, decodeJobId, encodeJobCursor } from '../domain/job-id.js';
 import { builder } from './builder.js';
-import { jobNotFound } from './service-errors.js';
 
 export const VideoJobStatus = builder.enumType('VideoJobStatus', {
   description: 'Forward only: PENDING -> QUEUED -> PROCESSING -> COMPLETED | FAILED; a step may be skipped.',
@@ -48,10 +44,13 @@ const VideoJobEvent = builder.objectRef<JobEventRow>('VideoJobEvent').implement(
 export const VideoJob = builder.node(builder.objectRef<JobRow & { events?: readonly JobEventRow[] }>('VideoJob'), {
   description: 'One image-to-video generation, from submission to a playable video.',
   id: { resolve: (job) => job.id },
-  loadMany: (ids, context) => context.jobs.getMany(ids.map(Number)),
+  loadMany: (ids, context) => context.jobs.getMany(context.viewer, ids.map(Number)),
   fields: (t) => ({
     version: t.exposeInt('version', {
       description: '+1 on every change; what a subscriber sees only grows.',
+    }),
+    owner: t.exposeString('owner', {
+      description: 'Whose job it is: the owner of the token that made it (`local` in open mode).',
     }),
     status: t.field({ type: VideoJobStatus, resolve: (job) => job.status }),
     prompt: t.exposeString('prompt'),
@@ -118,73 +117,3 @@ export const VideoJob = builder.node(builder.objectRef<JobRow & { events?: reado
     }),
   }),
 });
-
-function decodeCursor(cursor: string): number {
-  const id = decodeJobCursor(cursor);
-  if (id === undefined) {
-    throw new GraphQLError(`invalid cursor "${cursor}"`, {
-      extensions: { code: 'BAD_USER_INPUT' },
-    });
-  }
-  return id;
-}
-
-builder.queryFields((t) => ({
-  videoJob: t.field({
-    type: VideoJob,
-    nullable: true,
-    args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, args, context) => {
-      const id = decodeJobId(String(args.id));
-      return id === undefined ? null : (context.jobs.get(id) ?? null);
-    },
-  }),
-  videoJobs: t.connection(
-    {
-      type: VideoJob,
-      description: 'Jobs, newest first.',
-      args: {
-        status: t.arg({
-          type: [VideoJobStatus],
-          required: false,
-          description: 'Only jobs in these statuses.',
-        }),
-      },
-      resolve: (_root, args, context) =>
-        resolveCursorConnection<JobRow[]>(
-          { args, toCursor: (job) => encodeJobCursor(job.id) },
-          ({ before, after, limit, inverted }) =>
-            context.jobs.page({
-              statuses: args.status ?? undefined,
-              idBelow: after === undefined ? undefined : decodeCursor(after),
-              idAbove: before === undefined ? undefined : decodeCursor(before),
-              limit,
-              order: inverted ? 'oldest' : 'newest',
-            }),
-        ),
-    },
-    { name: 'VideoJobConnection' },
-    { name: 'VideoJobEdge' },
-  ),
-}));
-
-builder.subscriptionFields((t) => ({
-  videoJob: t.field({
-    type: VideoJob,
-    description:
-      'The job now, then the job after every change, in order, with no gap and no duplicate; completes after a terminal status.',
-    args: {
-      id: t.arg.id({ required: true }),
-      afterVersion: t.arg.int({
-        description:
-          'Resume after a lost connection: the last version this client saw. The snapshot is then sent only if newer.',
-      }),
-    },
-    subscribe: (_root, args, context) => {
-      const id = decodeJobId(String(args.id));
-      if (id === undefined) throw jobNotFound(String(args.id));
-      return context.jobs.watch(id, args.afterVersion ?? 0);
-    },
-    resolve: (job) => job,
-  }),
-}));

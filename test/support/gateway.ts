@@ -7,6 +7,8 @@ import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { WebSocket } from 'ws';
 import { type App, type AppOptions, createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
+import { openViewer } from '../../src/domain/access.js';
+import { decodeJobId } from '../../src/domain/job-id.js';
 import type { Clock } from '../../src/services/clock.js';
 import { type Simulator, type SimulatorOptions, startSimulator } from '../../src/simulator/index.js';
 import { type GraphQLResult, graphqlAt } from './process.js';
@@ -54,6 +56,9 @@ export async function startGateway(options: GatewayOptions): Promise<TestGateway
     POLL_MAX_INTERVAL_MS: '200',
     POLL_TARGET_DELAY_MS: '100',
     SEGMIND_RPM: '10000',
+    // Bursts of jobs are what many tests are about; the quota tests set their own limits.
+    DEFAULT_MAX_ACTIVE_JOBS: '100000',
+    DEFAULT_JOBS_PER_MINUTE: '100000',
     ...options.environment,
   });
   const app = await createApp(config, {
@@ -172,8 +177,8 @@ export function collectSubscription<T>(client: Client, query: string, variables:
 
 /** A job's status read straight from the service (no GraphQL round trip), for manual-clock loops. */
 export function statusOf(gateway: TestGateway, globalId: string): string | undefined {
-  const databaseId = Number(Buffer.from(globalId, 'base64').toString('utf8').split(':')[1]);
-  return gateway.app.jobs.get(databaseId)?.status;
+  const databaseId = decodeJobId(globalId);
+  return databaseId === undefined ? undefined : gateway.app.jobs.get(openViewer, databaseId)?.status;
 }
 
 export interface GatewayFixture {

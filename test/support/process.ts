@@ -88,6 +88,9 @@ export function startGatewayProcess(options: GatewayProcessOptions): Promise<Run
     POLL_MAX_INTERVAL_MS: '200',
     POLL_TARGET_DELAY_MS: '100',
     SEGMIND_RPM: '10000',
+    // Bursts of jobs are what many tests are about; the quota tests set their own limits.
+    DEFAULT_MAX_ACTIVE_JOBS: '100000',
+    DEFAULT_JOBS_PER_MINUTE: '100000',
     LOG_LEVEL: 'warn',
     ...options.environment,
   });

@@ -1,3 +1,6 @@
+import type { QuotaName } from '../../domain/access.js';
+import type { QuotaExceeded } from '../access/quotas.js';
+
 /** The errors the job service raises that mean something to a client; the schema maps each to an answer. */
 
 /** A field the client got wrong, found after the input rules passed (e.g. a reused idempotency key). */
@@ -30,5 +33,19 @@ export class JobNotFoundError extends Error {
   override name = 'JobNotFoundError';
   constructor(readonly jobId: number) {
     super(`no video job with id ${jobId}`);
+  }
+}
+
+/** One more job would go over an owner's quota: nothing was stored or sent. */
+export class QuotaExceededError extends Error {
+  override name = 'QuotaExceededError';
+  readonly quota: QuotaName;
+  readonly limit: number;
+  readonly retryAfterSeconds: number | null;
+  constructor(exceeded: QuotaExceeded) {
+    super(exceeded.message);
+    this.quota = exceeded.quota;
+    this.limit = exceeded.limit;
+    this.retryAfterSeconds = exceeded.retryAfterSeconds;
   }
 }

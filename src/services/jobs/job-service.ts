@@ -11,11 +11,14 @@ import {
 } from '../../db/job-queries.js';
 import { isStorageUnavailable } from '../../db/storage-errors.js';
 import type { JobEventRow, JobRow } from '../../db/tables.js';
+import type { Viewer } from '../../domain/access.js';
 import { isTerminal } from '../../domain/job.js';
+import { canSee, visibleOwner } from '../access/job-visibility.js';
+import type { QuotaService } from '../access/quotas.js';
 import type { Clock } from '../clock.js';
 import type { DurationModel } from '../scheduling/duration-model.js';
 import { AsyncQueue } from './async-queue.js';
-import { InputRejectedError, JobNotFoundError, StorageUnavailableError } from './errors.js';
+import { InputRejectedError, JobNotFoundError, QuotaExceededError, StorageUnavailableError } from './errors.js';
 import { estimateJob, type JobEstimate } from './job-estimate.js';
 import type { JobPubSub, PublishedJob } from './job-pubsub.js';
 import { fingerprint, type VideoInput } from './video-input.js';
@@ -37,21 +40,24 @@ export class JobService {
     private readonly clock: Clock,
     private readonly newJobListener: NewJobListener,
     private readonly model: DurationModel,
+    private readonly quotas: QuotaService,
   ) {
     this.groupCommit = new GroupCommit(database);
     this.insertJob = prepareInsertJob(database.db);
   }
 
   /**
-   * Stores a valid request as a PENDING job and returns at once; submission happens behind it. A repeated
-   * idempotency key returns the job it made, provided the request is the same.
+   * Stores a valid request as the viewer's PENDING job and returns at once; submission happens behind it.
+   * A repeated idempotency key (per owner) returns the job it made, provided the request is the same. The
+   * owner's quotas are checked in the same transaction, so concurrent requests cannot both pass.
    */
-  async create(input: VideoInput): Promise<JobRow> {
+  async create(viewer: Viewer, input: VideoInput): Promise<JobRow> {
     const inputFingerprint = fingerprint(input);
-    const { job, created } = await this.storing(
+    const { owner } = viewer;
+    const stored = await this.storing(
       this.groupCommit.run((tx) => {
         if (input.idempotencyKey !== null) {
-          const existing = findJobByIdempotencyKey(tx, input.idempotencyKey);
+          const existing = findJobByIdempotencyKey(tx, owner, input.idempotencyKey);
           if (existing) {
             if (existing.inputFingerprint !== inputFingerprint) {
               throw new InputRejectedError([
@@ -61,12 +67,16 @@ export class JobService {
                 },
               ]);
             }
-            return { job: existing, created: false };
+            return { kind: 'stored' as const, job: existing, created: false };
           }
         }
+        // A value, not a throw: a throw would undo the whole group commit and replay it write by write.
+        const exceeded = this.quotas.check(tx, owner, input);
+        if (exceeded) return { kind: 'over-quota' as const, exceeded };
         const now = new Date(this.clock.now());
         const row = this.insertJob(
           {
+            owner,
             status: 'PENDING',
             version: 1,
             prompt: input.prompt,
@@ -86,11 +96,12 @@ export class JobService {
           },
           { image: input.image.upstream, audio: input.audio?.upstream ?? null },
         );
-        return { job: row, created: true };
+        return { kind: 'stored' as const, job: row, created: true };
       }),
     );
-    if (created) this.newJobListener.jobCreated(job);
-    return job;
+    if (stored.kind === 'over-quota') throw new QuotaExceededError(stored.exceeded);
+    if (stored.created) this.newJobListener.jobCreated(stored.job);
+    return stored.job;
   }
 
   private async storing<T>(write: Promise<T>): Promise<T> {
@@ -102,23 +113,29 @@ export class JobService {
     }
   }
 
-  get(id: number): JobRow | undefined {
-    return findJob(this.database.db, id);
+  /** The job, if the viewer may see it; another owner's job is as unknown as a missing one. */
+  get(viewer: Viewer, id: number): JobRow | undefined {
+    const job = findJob(this.database.db, id);
+    return job && canSee(viewer, job) ? job : undefined;
   }
 
-  /** Jobs by id, in the order asked, `undefined` where there is none. */
-  getMany(ids: readonly number[]): (JobRow | undefined)[] {
+  /** Jobs by id, in the order asked, `undefined` where there is none the viewer may see. */
+  getMany(viewer: Viewer, ids: readonly number[]): (JobRow | undefined)[] {
     const byId = new Map(findJobs(this.database.db, ids).map((job) => [job.id, job]));
-    return ids.map((id) => byId.get(id));
+    return ids.map((id) => {
+      const job = byId.get(id);
+      return job && canSee(viewer, job) ? job : undefined;
+    });
   }
 
-  page(query: JobPageQuery): JobRow[] {
-    return listJobPage(this.database.db, query);
+  /** A page of the jobs the viewer may see; an admin may name one owner. */
+  page(viewer: Viewer, query: Omit<JobPageQuery, 'owner'>, owner?: string | null): JobRow[] {
+    return listJobPage(this.database.db, { ...query, owner: visibleOwner(viewer, owner) });
   }
 
   /** The job with its events, as a change is published: one object every watcher can share. */
   private withEvents(id: number): PublishedJob | undefined {
-    const job = this.get(id);
+    const job = findJob(this.database.db, id);
     return job && { ...job, events: this.events(id) };
   }
 
@@ -136,7 +153,8 @@ export class JobService {
    * status. It listens before it takes the snapshot, so no change can fall between the two. A client
    * resuming after a lost connection passes the last version it saw and gets only what is newer.
    */
-  watch(id: number, afterVersion = 0): AsyncIterableIterator<JobRow> {
+  watch(viewer: Viewer, id: number, afterVersion = 0): AsyncIterableIterator<JobRow> {
+    if (!this.get(viewer, id)) throw new JobNotFoundError(id);
     let lastVersion = afterVersion;
     const queue = new AsyncQueue<JobRow>(() => stop());
     const deliver = (job: JobRow) => {

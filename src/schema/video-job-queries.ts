@@ -1,0 +1,98 @@
+import { resolveCursorConnection } from '@pothos/plugin-relay';
+import { GraphQLError } from 'graphql';
+import type { JobRow } from '../db/tables.js';
+import { decodeJobCursor, decodeJobId, encodeJobCursor } from '../domain/job-id.js';
+import { builder } from './builder.js';
+import { jobNotFound } from './service-errors.js';
+import { VideoJob, VideoJobStatus } from './video-job.js';
+
+/** A status filter longer than the statuses there are is a mistake (or an attack on the query planner). */
+const maxStatusFilter = 10;
+
+function decodeCursor(cursor: string): number {
+  const id = decodeJobCursor(cursor);
+  if (id === undefined) {
+    throw new GraphQLError(`invalid cursor "${cursor}"`, {
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
+  }
+  return id;
+}
+
+builder.queryFields((t) => ({
+  videoJob: t.field({
+    type: VideoJob,
+    nullable: true,
+    description: "One of your jobs (any job, for an admin); null for an unknown id or another owner's job.",
+    authScopes: { jobsRead: true },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, args, context) => {
+      const id = decodeJobId(String(args.id));
+      return id === undefined ? null : (context.jobs.get(context.viewer, id) ?? null);
+    },
+  }),
+  videoJobs: t.connection(
+    {
+      type: VideoJob,
+      description: "Your jobs (an admin: every owner's, or one owner's), newest first.",
+      authScopes: { jobsRead: true },
+      args: {
+        status: t.arg({
+          type: [VideoJobStatus],
+          required: false,
+          description: `Only jobs in these statuses (at most ${maxStatusFilter}).`,
+        }),
+        owner: t.arg.string({
+          required: false,
+          description: "Admins only: only this owner's jobs. Ignored for other callers, who only ever see their own.",
+        }),
+      },
+      resolve: (_root, args, context) => {
+        if ((args.status?.length ?? 0) > maxStatusFilter) {
+          throw new GraphQLError(`status takes at most ${maxStatusFilter} values`, {
+            extensions: { code: 'BAD_USER_INPUT' },
+          });
+        }
+        return resolveCursorConnection<JobRow[]>(
+          { args, toCursor: (job) => encodeJobCursor(job.id) },
+          ({ before, after, limit, inverted }) =>
+            context.jobs.page(
+              context.viewer,
+              {
+                statuses: args.status ?? undefined,
+                idBelow: after === undefined ? undefined : decodeCursor(after),
+                idAbove: before === undefined ? undefined : decodeCursor(before),
+                limit,
+                order: inverted ? 'oldest' : 'newest',
+              },
+              args.owner,
+            ),
+        );
+      },
+    },
+    { name: 'VideoJobConnection' },
+    { name: 'VideoJobEdge' },
+  ),
+}));
+
+builder.subscriptionFields((t) => ({
+  videoJob: t.field({
+    type: VideoJob,
+    description:
+      'The job now, then the job after every change, in order, with no gap and no duplicate; completes after a terminal status.',
+    authScopes: { jobsRead: true },
+    args: {
+      id: t.arg.id({ required: true }),
+      afterVersion: t.arg.int({
+        description:
+          'Resume after a lost connection: the last version this client saw. The snapshot is then sent only if newer.',
+      }),
+    },
+    subscribe: (_root, args, context) => {
+      const id = decodeJobId(String(args.id));
+      if (id === undefined) throw jobNotFound(String(args.id));
+      return context.jobs.watch(context.viewer, id, args.afterVersion ?? 0);
+    },
+    resolve: (job) => job,
+  }),
+}));
