@@ -39,6 +39,9 @@ export interface App {
   /** The upstream in use: Segmind, or the built-in simulator. */
   upstream: { kind: 'segmind' | 'simulator'; url: string };
   jobs: JobService;
+  /** Token management, as the admin mutations and the CLI use it. */
+  tokens: TokenService;
+  quotas: QuotaService;
   poller: Poller;
   /** Stops accepting, closes WebSockets, lets in-flight work finish and be persisted, closes the database. Idempotent. */
   close(): Promise<void>;
@@ -111,6 +114,8 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       url: `${origin}${graphqlPath}`,
       upstream: { kind: upstream.kind, url: upstream.url },
       jobs,
+      tokens,
+      quotas,
       poller,
       close: () => {
         closing ??= runCleanups();

@@ -1,0 +1,197 @@
+import { createClient } from 'graphql-ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { openDatabase } from '../src/db/connection.js';
+import type { Scope } from '../src/domain/access.js';
+import { TokenService } from '../src/services/access/token-service.js';
+import { systemClock } from '../src/services/clock.js';
+import type { Simulator } from '../src/simulator/index.js';
+import { requestAs, subscribeOnceOverSse, subscribeOnceOverWebSocket } from './support/auth.js';
+import {
+  createVideoMutation,
+  startFakeSegmind,
+  startGateway,
+  type TestGateway,
+  temporaryDirectory,
+} from './support/gateway.js';
+
+const listQuery = '{ videoJobs(first: 10) { edges { node { id owner } } } }';
+const jobQuery = 'query ($id: ID!) { videoJob(id: $id) { id owner } }';
+const subscription = 'subscription ($id: ID!) { videoJob(id: $id) { id status } }';
+const input = { image: 'https://example.com/cat.png', prompt: 'a cat surfing a wave' };
+
+let upstream: Simulator;
+let gateway: TestGateway;
+let folder: ReturnType<typeof temporaryDirectory>;
+/** Token secrets by role; `revoked` was revoked, `bad` never existed. */
+const tokens: Record<string, string> = {};
+/** A job of owner alice. */
+let aliceJob: string;
+
+const make = (owner: string, scopes: Scope[]) => gateway.app.tokens.create({ owner, scopes }).secret;
+
+beforeAll(async () => {
+  folder = temporaryDirectory();
+  upstream = await startFakeSegmind({ processingMs: 60_000 });
+  gateway = await startGateway({
+    upstream,
+    databasePath: `${folder.path}/jobs.sqlite`,
+    environment: { AUTH_REQUIRED: 'true' },
+  });
+  tokens.owner = make('alice', ['jobs:read', 'jobs:write']);
+  tokens.readOnly = make('alice', ['jobs:read']);
+  tokens.writeOnly = make('alice', ['jobs:write']);
+  tokens.otherOwner = make('bob', ['jobs:read', 'jobs:write']);
+  tokens.admin = make('ops', ['admin']);
+  const revoked = gateway.app.tokens.create({ owner: 'alice', scopes: ['jobs:read', 'jobs:write'] });
+  gateway.app.tokens.revoke(revoked.token.id);
+  tokens.revoked = revoked.secret;
+  tokens.bad = `wan_${'x'.repeat(43)}`;
+  const created = await requestAs(gateway.url, tokens.owner, createVideoMutation, { input });
+  aliceJob = (created.body.data?.createVideo as { job: { id: string } }).job.id;
+});
+
+afterAll(async () => {
+  await gateway?.close();
+  await upstream?.close();
+  folder?.remove();
+});
+
+/** What a caller sees: `401`, `FORBIDDEN`, `NOT_FOUND` / `hidden` (another owner's job), or `ok`. */
+type Seen = '401' | 'FORBIDDEN' | 'NOT_FOUND' | 'hidden' | 'ok';
+
+const entryPoints: Record<string, (token: string | undefined) => Promise<Seen>> = {
+  'HTTP POST query videoJob': async (token) => {
+    const answer = await requestAs(gateway.url, token, jobQuery, { id: aliceJob });
+    if (answer.status === 401) return '401';
+    if (answer.body.errors?.[0]?.extensions?.code === 'FORBIDDEN') return 'FORBIDDEN';
+    return answer.body.data?.videoJob === null ? 'hidden' : 'ok';
+  },
+  'HTTP GET query videoJobs': async (token) => {
+    const answer = await requestAs(gateway.url, token, listQuery, {}, 'GET');
+    if (answer.status === 401) return '401';
+    if (answer.body.errors?.[0]?.extensions?.code === 'FORBIDDEN') return 'FORBIDDEN';
+    const owners = (answer.body.data?.videoJobs as { edges: { node: { id: string } }[] }).edges.map(
+      (edge) => edge.node.id,
+    );
+    return owners.includes(aliceJob) ? 'ok' : 'hidden';
+  },
+  'HTTP POST mutation createVideo': async (token) => {
+    const answer = await requestAs(gateway.url, token, createVideoMutation, { input });
+    if (answer.status === 401) return '401';
+    if (answer.body.errors?.[0]?.extensions?.code === 'FORBIDDEN') return 'FORBIDDEN';
+    return (answer.body.data?.createVideo as { __typename: string }).__typename === 'CreateVideoSuccess'
+      ? 'ok'
+      : 'hidden';
+  },
+  'SSE subscription videoJob': async (token) => {
+    const { status, firstEvent } = await subscribeOnceOverSse(gateway.url, token, subscription, { id: aliceJob });
+    if (status === 401) return '401';
+    if (firstEvent.includes('FORBIDDEN')) return 'FORBIDDEN';
+    if (firstEvent.includes('NOT_FOUND')) return 'NOT_FOUND';
+    return firstEvent.includes('"status"') ? 'ok' : 'hidden';
+  },
+  'graphql-ws subscription videoJob': async (token) => {
+    const outcome = await subscribeOnceOverWebSocket(gateway.url, token, subscription, { id: aliceJob });
+    if (outcome.kind === 'closed') return outcome.code === 4403 ? '401' : 'hidden';
+    if (outcome.kind === 'error') return outcome.code === 'FORBIDDEN' ? 'FORBIDDEN' : (outcome.code as Seen);
+    return 'ok';
+  },
+  'HTTP POST admin mutation createApiToken': async (token) => {
+    const answer = await requestAs(
+      gateway.url,
+      token,
+      'mutation { createApiToken(input: { owner: "carol" }) { __typename ... on CreateApiTokenSuccess { secret } } }',
+    );
+    if (answer.status === 401) return '401';
+    if (answer.body.errors?.[0]?.extensions?.code === 'FORBIDDEN') return 'FORBIDDEN';
+    return 'ok';
+  },
+};
+
+/** Who asks -> what each entry point answers (columns in the order of `entryPoints`). */
+const expected: Record<string, Seen[]> = {
+  'no token': ['401', '401', '401', '401', '401', '401'],
+  'bad token': ['401', '401', '401', '401', '401', '401'],
+  'revoked token': ['401', '401', '401', '401', '401', '401'],
+  'token without jobs:read': ['FORBIDDEN', 'FORBIDDEN', 'ok', 'FORBIDDEN', 'FORBIDDEN', 'FORBIDDEN'],
+  'token without jobs:write': ['ok', 'ok', 'FORBIDDEN', 'ok', 'ok', 'FORBIDDEN'],
+  "another owner's token": ['hidden', 'hidden', 'ok', 'NOT_FOUND', 'NOT_FOUND', 'FORBIDDEN'],
+  "the owner's token": ['ok', 'ok', 'ok', 'ok', 'ok', 'FORBIDDEN'],
+  'admin token': ['ok', 'ok', 'ok', 'ok', 'ok', 'ok'],
+};
+const tokenFor: Record<string, () => string | undefined> = {
+  'no token': () => undefined,
+  'bad token': () => tokens.bad,
+  'revoked token': () => tokens.revoked,
+  'token without jobs:read': () => tokens.writeOnly,
+  'token without jobs:write': () => tokens.readOnly,
+  "another owner's token": () => tokens.otherOwner,
+  "the owner's token": () => tokens.owner,
+  'admin token': () => tokens.admin,
+};
+
+describe('every entry point x every kind of caller (AUTH_REQUIRED=true)', () => {
+  it.each(Object.keys(expected))('%s', async (caller) => {
+    const seen: Seen[] = [];
+    for (const check of Object.values(entryPoints)) seen.push(await check(tokenFor[caller]?.()));
+    expect(Object.fromEntries(Object.keys(entryPoints).map((name, index) => [name, seen[index]]))).toEqual(
+      Object.fromEntries(Object.keys(entryPoints).map((name, index) => [name, expected[caller]?.[index]])),
+    );
+  });
+
+  it('answers 401 with WWW-Authenticate: Bearer and UNAUTHENTICATED', async () => {
+    const answer = await requestAs(gateway.url, undefined, listQuery);
+    expect(answer.status).toBe(401);
+    expect(answer.headers.get('www-authenticate')).toBe('Bearer');
+    expect(answer.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+});
+
+describe('revocation', () => {
+  it('closes an open WebSocket with 4403 within 5 s; its subscription ends', async () => {
+    const made = gateway.app.tokens.create({ owner: 'alice', scopes: ['jobs:read'] });
+    const client = createClient({
+      url: gateway.wsUrl,
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      connectionParams: { authorization: `Bearer ${made.secret}` },
+    });
+    const closed = new Promise<number>((resolve) =>
+      client.on('closed', (event) => resolve((event as CloseEvent).code)),
+    );
+    const ended = new Promise<unknown>((resolve) => {
+      client.subscribe(
+        { query: subscription, variables: { id: aliceJob } },
+        { next: () => {}, error: resolve, complete: () => resolve('complete') },
+      );
+    });
+    await new Promise((resolve) => client.on('connected', resolve));
+    const revokedAt = Date.now();
+    await requestAs(gateway.url, tokens.admin, 'mutation ($id: ID!) { revokeApiToken(id: $id) { revokedAt } }', {
+      id: String(made.token.id),
+    });
+    expect(await closed).toBe(4403);
+    expect(Date.now() - revokedAt).toBeLessThan(5000);
+    expect(await ended).not.toBe('complete');
+    await client.dispose();
+  });
+
+  it('takes effect at once for new requests, even when another process (the CLI) revokes', async () => {
+    const made = gateway.app.tokens.create({ owner: 'alice', scopes: ['jobs:read'] });
+    expect((await requestAs(gateway.url, made.secret, '{ viewer { owner } }')).status).toBe(200);
+    const elsewhere = openDatabase(gateway.databasePath);
+    new TokenService(elsewhere, systemClock).revoke(made.token.id);
+    elsewhere.close();
+    expect((await requestAs(gateway.url, made.secret, '{ viewer { owner } }')).status).toBe(401);
+  });
+
+  it('records lastUsedAt, at most once a minute', async () => {
+    const made = gateway.app.tokens.create({ owner: 'alice', scopes: ['jobs:read'] });
+    await requestAs(gateway.url, made.secret, '{ viewer { owner } }');
+    const firstUse = gateway.app.tokens.list().find((token) => token.id === made.token.id)?.lastUsedAt;
+    expect(firstUse).toBeInstanceOf(Date);
+    await requestAs(gateway.url, made.secret, '{ viewer { owner } }');
+    expect(gateway.app.tokens.list().find((token) => token.id === made.token.id)?.lastUsedAt).toEqual(firstUse);
+  });
+});
