@@ -48,7 +48,7 @@ beforeAll(async () => {
   tokens.revoked = revoked.secret;
   tokens.bad = `wan_${'x'.repeat(43)}`;
   const created = await requestAs(gateway.url, tokens.owner, createVideoMutation, { input });
-  aliceJob = (created.body.data?.createVideo as { job: { id: string } }).job.id;
+  aliceJob = ((created.body.data ?? {}).createVideo as { job: { id: string } }).job.id;
 });
 
 afterAll(async () => {
@@ -71,7 +71,7 @@ const entryPoints: Record<string, (token: string | undefined) => Promise<Seen>> 
     const answer = await requestAs(gateway.url, token, listQuery, {}, 'GET');
     if (answer.status === 401) return '401';
     if (answer.body.errors?.[0]?.extensions?.code === 'FORBIDDEN') return 'FORBIDDEN';
-    const owners = (answer.body.data?.videoJobs as { edges: { node: { id: string } }[] }).edges.map(
+    const owners = ((answer.body.data ?? {}).videoJobs as { edges: { node: { id: string } }[] }).edges.map(
       (edge) => edge.node.id,
     );
     return owners.includes(aliceJob) ? 'ok' : 'hidden';
@@ -80,7 +80,7 @@ const entryPoints: Record<string, (token: string | undefined) => Promise<Seen>> 
     const answer = await requestAs(gateway.url, token, createVideoMutation, { input });
     if (answer.status === 401) return '401';
     if (answer.body.errors?.[0]?.extensions?.code === 'FORBIDDEN') return 'FORBIDDEN';
-    return (answer.body.data?.createVideo as { __typename: string }).__typename === 'CreateVideoSuccess'
+    return ((answer.body.data ?? {}).createVideo as { __typename: string }).__typename === 'CreateVideoSuccess'
       ? 'ok'
       : 'hidden';
   },

@@ -22,7 +22,7 @@ const input = (prompt: string, extra: Record<string, unknown> = {}) => ({
   input: { image: 'https://example.com/cat.png', prompt, ...extra },
 });
 const createdId = (answer: Awaited<ReturnType<typeof requestAs>>) =>
-  (answer.body.data?.createVideo as { job: { id: string } }).job.id;
+  ((answer.body.data ?? {}).createVideo as { job: { id: string } }).job.id;
 /** The answer with the asked-for id blanked out, to compare two answers' shape and wording. */
 const withoutId = (answer: unknown, id: string) => JSON.parse(JSON.stringify(answer).replaceAll(id, '<id>'));
 
@@ -80,7 +80,7 @@ describe("another owner's job is indistinguishable from one that does not exist"
         'query ($owner: String) { videoJobs(first: 50, owner: $owner) { edges { node { id owner } } } }',
         owner === undefined ? {} : { owner },
       );
-      return (answer.body.data?.videoJobs as { edges: { node: { id: string; owner: string } }[] }).edges.map(
+      return ((answer.body.data ?? {}).videoJobs as { edges: { node: { id: string; owner: string } }[] }).edges.map(
         (edge) => edge.node,
       );
     };
