@@ -6,7 +6,7 @@ import type { Scope } from '../src/domain/access.js';
 import { TokenService } from '../src/services/access/token-service.js';
 import { systemClock } from '../src/services/clock.js';
 import type { Simulator } from '../src/simulator/index.js';
-import { requestAs, subscribeOnceOverSse, subscribeOnceOverWebSocket } from './support/auth.js';
+import { dataField, requestAs, subscribeOnceOverSse, subscribeOnceOverWebSocket } from './support/auth.js';
 import {
   createVideoMutation,
   startFakeSegmind,
@@ -48,7 +48,7 @@ beforeAll(async () => {
   tokens.revoked = revoked.secret;
   tokens.bad = `wan_${'x'.repeat(43)}`;
   const created = await requestAs(gateway.url, tokens.owner, createVideoMutation, { input });
-  aliceJob = ((created.body.data ?? {}).createVideo as { job: { id: string } }).job.id;
+  aliceJob = dataField<{ job: { id: string } }>(created, 'createVideo').job.id;
 });
 
 afterAll(async () => {
@@ -71,7 +71,7 @@ const entryPoints: Record<string, (token: string | undefined) => Promise<Seen>> 
     const answer = await requestAs(gateway.url, token, listQuery, {}, 'GET');
     if (answer.status === 401) return '401';
     if (answer.body.errors?.[0]?.extensions?.code === 'FORBIDDEN') return 'FORBIDDEN';
-    const owners = ((answer.body.data ?? {}).videoJobs as { edges: { node: { id: string } }[] }).edges.map(
+    const owners = dataField<{ edges: { node: { id: string } }[] }>(answer, 'videoJobs').edges.map(
       (edge) => edge.node.id,
     );
     return owners.includes(aliceJob) ? 'ok' : 'hidden';
@@ -80,7 +80,7 @@ const entryPoints: Record<string, (token: string | undefined) => Promise<Seen>> 
     const answer = await requestAs(gateway.url, token, createVideoMutation, { input });
     if (answer.status === 401) return '401';
     if (answer.body.errors?.[0]?.extensions?.code === 'FORBIDDEN') return 'FORBIDDEN';
-    return ((answer.body.data ?? {}).createVideo as { __typename: string }).__typename === 'CreateVideoSuccess'
+    return dataField<{ __typename: string }>(answer, 'createVideo').__typename === 'CreateVideoSuccess'
       ? 'ok'
       : 'hidden';
   },

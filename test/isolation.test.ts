@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeJobId } from '../src/domain/job-id.js';
 import type { Simulator } from '../src/simulator/index.js';
-import { requestAs, subscribeOnceOverWebSocket } from './support/auth.js';
+import { dataField, requestAs, subscribeOnceOverWebSocket } from './support/auth.js';
 import {
   createVideoMutation,
   startFakeSegmind,
@@ -22,7 +22,7 @@ const input = (prompt: string, extra: Record<string, unknown> = {}) => ({
   input: { image: 'https://example.com/cat.png', prompt, ...extra },
 });
 const createdId = (answer: Awaited<ReturnType<typeof requestAs>>) =>
-  ((answer.body.data ?? {}).createVideo as { job: { id: string } }).job.id;
+  dataField<{ job: { id: string } }>(answer, 'createVideo').job.id;
 /** The answer with the asked-for id blanked out, to compare two answers' shape and wording. */
 const withoutId = (answer: unknown, id: string) => JSON.parse(JSON.stringify(answer).replaceAll(id, '<id>'));
 
@@ -80,7 +80,7 @@ describe("another owner's job is indistinguishable from one that does not exist"
         'query ($owner: String) { videoJobs(first: 50, owner: $owner) { edges { node { id owner } } } }',
         owner === undefined ? {} : { owner },
       );
-      return ((answer.body.data ?? {}).videoJobs as { edges: { node: { id: string; owner: string } }[] }).edges.map(
+      return dataField<{ edges: { node: { id: string; owner: string } }[] }>(answer, 'videoJobs').edges.map(
         (edge) => edge.node,
       );
     };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { requestAs } from './support/auth.js';
+import { dataField, requestAs } from './support/auth.js';
 import { cleanupAfterEach } from './support/cleanup.js';
 import { createVideoMutation, startFakeSegmind, startGateway, temporaryDirectory } from './support/gateway.js';
 
@@ -75,7 +75,7 @@ describe('quotas, checked in the transaction that stores the job', () => {
     const answer = await requestAs(gateway.url, bob, createVideoMutation, {
       input: { image: 'https://example.com/cat.png', prompt: 'bob' },
     });
-    expect(((answer.body.data ?? {}).createVideo as { __typename: string }).__typename).toBe('CreateVideoSuccess');
+    expect(dataField<{ __typename: string }>(answer, 'createVideo').__typename).toBe('CreateVideoSuccess');
   });
 
   it('counts known costs and estimates unpriced jobs against dailySpendUsd', async () => {
@@ -93,7 +93,7 @@ describe('quotas, checked in the transaction that stores the job', () => {
     await expect
       .poll(async () => {
         const viewer = await requestAs(gateway.url, token, '{ viewer { usage { spendTodayUsd } } }');
-        return ((viewer.body.data ?? {}).viewer as { usage: { spendTodayUsd: number } }).usage.spendTodayUsd;
+        return dataField<{ usage: { spendTodayUsd: number } }>(viewer, 'viewer').usage.spendTodayUsd;
       })
       .toBeCloseTo(0.5);
     // 0.5 (known) + 0.5 (estimated from the last price of a 5 s 720p job) = 1.0 <= 1.2

@@ -103,3 +103,10 @@ export async function subscribeOnceOverSse(
   controller.abort();
   return { status: response.status, headers: response.headers, firstEvent };
 }
+
+/** One field of an answer's data, failing the test with the whole answer when it is missing. */
+export function dataField<T>(answer: HttpAnswer, field: string): T {
+  const data = answer.body.data;
+  if (!data || !(field in data)) throw new Error(`no ${field} in ${JSON.stringify(answer.body)}`);
+  return data[field] as T;
+}
