@@ -14,9 +14,12 @@ async function main(): Promise<void> {
     app.upstream.kind === 'simulator'
       ? `the built-in simulator at ${app.upstream.url} (no SEGMIND_API_KEY set; set one to use Segmind)`
       : `Segmind at ${app.upstream.url}`;
+  const access = config.access.authRequired
+    ? 'token-only (send Authorization: Bearer <token>; make tokens with `wan-i2v tokens create`)'
+    : 'open: no token needed, requests act as owner local (AUTH_REQUIRED=true to require tokens)';
   // The one line operators and tests look for.
   process.stdout.write(
-    `wan-i2v-gateway ready at ${app.url} (GraphiQL in a browser; pid ${process.pid}), upstream: ${upstream}\n`,
+    `wan-i2v-gateway ready at ${app.url} (GraphiQL in a browser; pid ${process.pid}), upstream: ${upstream}, API ${access}\n`,
   );
 
   let stopping = false;
