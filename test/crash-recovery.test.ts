@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { graphqlAt } from '../harness/graphql.js';
+import { killHard, type RunningServer, startGatewayProcess } from '../harness/process.js';
+import { temporaryDirectory } from '../harness/temporary-directory.js';
 import type { Simulator } from '../src/services/simulator.js';
 import { cleanupAfterEach } from './support/cleanup.js';
 import { endpointAt } from './support/endpoint.js';
@@ -8,10 +11,8 @@ import {
   type JobView,
   jobFields,
   startFakeSegmind,
-  temporaryDirectory,
   waitForTerminal,
 } from './support/gateway.js';
-import { graphqlAt, killHard, type RunningServer, startGatewayProcess } from './support/process.js';
 
 const cleanup = cleanupAfterEach();
 

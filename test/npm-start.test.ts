@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { type JobView, jobFields, temporaryDirectory } from './support/gateway.js';
-import { type RunningServer, signalGroup, startServerProcess } from './support/process.js';
+import { type RunningServer, signalGroup, startServerProcess } from '../harness/process.js';
+import { temporaryDirectory } from '../harness/temporary-directory.js';
+import { type JobView, jobFields } from './support/gateway.js';
 
 const folder = temporaryDirectory();
 let server: RunningServer | undefined;

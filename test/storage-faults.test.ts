@@ -1,6 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import SQLite from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { graphqlAt } from '../harness/graphql.js';
+import { killHard, type RunningServer, startGatewayProcess } from '../harness/process.js';
+import { temporaryDirectory } from '../harness/temporary-directory.js';
 import { cleanupAfterEach } from './support/cleanup.js';
 import { endpointAt } from './support/endpoint.js';
 import {
@@ -8,11 +11,9 @@ import {
   createJob,
   createVideoMutation,
   startFakeSegmind,
-  temporaryDirectory,
   waitForTerminal,
 } from './support/gateway.js';
 import { dataUri, tinyPng } from './support/media.js';
-import { graphqlAt, killHard, type RunningServer, startGatewayProcess } from './support/process.js';
 
 const cleanup = cleanupAfterEach();
 

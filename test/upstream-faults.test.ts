@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { freePort } from '../harness/process.js';
+import { temporaryDirectory } from '../harness/temporary-directory.js';
 import { type Simulator, startSimulator } from '../src/services/simulator.js';
 import { cleanupAfterEach } from './support/cleanup.js';
 import {
@@ -11,10 +13,8 @@ import {
   startGateway,
   statusOf,
   type TestGateway,
-  temporaryDirectory,
   waitForTerminal,
 } from './support/gateway.js';
-import { freePort } from './support/process.js';
 
 const cleanup = cleanupAfterEach();
 

@@ -1,5 +1,6 @@
+import { temporaryDirectory } from '../../harness/temporary-directory.js';
 import type { Simulator, SimulatorOptions } from '../../src/services/simulator.js';
-import { startFakeSegmind, startGateway, type TestGateway, temporaryDirectory } from './gateway.js';
+import { startFakeSegmind, startGateway, type TestGateway } from './gateway.js';
 import { ManualClock } from './manual-clock.js';
 
 /**

@@ -1,21 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { type Client, createClient } from 'graphql-ws';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { WebSocket } from 'ws';
+import { type GraphQLResult, graphqlAt } from '../../harness/graphql.js';
+import { temporaryDirectory } from '../../harness/temporary-directory.js';
+import { testEnvironment } from '../../harness/test-environment.js';
 import { type App, type AppOptions, createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import type { Clock } from '../../src/services/clock.js';
 import { type Simulator, type SimulatorOptions, startSimulator } from '../../src/services/simulator.js';
-import { type GraphQLResult, graphqlAt } from './process.js';
-
-/** A fresh folder for a test's database files, removed by the returned function. */
-export function temporaryDirectory(): { path: string; remove: () => void } {
-  const path = mkdtempSync(join(tmpdir(), 'wan-i2v-test-'));
-  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
-}
 
 /** Anything that answers GraphQL: an in-process gateway or a gateway process. */
 export interface GraphQLEndpoint {
@@ -45,15 +38,9 @@ export interface GatewayOptions {
 /** A real gateway on an ephemeral loopback port, with a real SQLite file, talking HTTP to `upstream`. */
 export async function startGateway(options: GatewayOptions): Promise<TestGateway> {
   const config = loadConfig({
+    ...testEnvironment(options.upstream.url),
     PORT: '0',
     DATABASE_PATH: options.databasePath,
-    SEGMIND_API_KEY: 'test-key',
-    SEGMIND_BASE_URL: options.upstream.url,
-    SEGMIND_TIMEOUT_MS: '5000',
-    POLL_MIN_INTERVAL_MS: '100',
-    POLL_MAX_INTERVAL_MS: '200',
-    POLL_TARGET_DELAY_MS: '100',
-    SEGMIND_RPM: '10000',
     ...options.environment,
   });
   const app = await createApp(config, {
