@@ -161,7 +161,6 @@ async function gateway(databasePath: string, upstream: Simulator, environment: R
     upstreamUrl: upstream.url,
     // Segmind's own call time limit, not the tests' 5 s: a call slowed by load is not a hung one.
     environment: { SEGMIND_TIMEOUT_MS: undefined, ...environment },
-    wrap: () => [process.execPath, 'dist/main.js'],
   });
 }
 

@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { projectRoot } from './build.js';
 import { testEnvironment } from './test-environment.js';
 
@@ -97,9 +99,15 @@ export interface GatewayProcessOptions {
   wrap?: (command: string[]) => string[];
 }
 
-/** The real gateway as a child process (`node --import tsx src/main.ts`), killable for real. */
+const builtEntry = join(projectRoot, 'dist', 'main.js');
+
+/**
+ * The built gateway as a child process (`node dist/main.js`, as `npm start` runs it), killable for real.
+ * dist/ must be built first: `npm run build` (harness/build.ts; the tests' global setup runs it).
+ */
 export function startGatewayProcess(options: GatewayProcessOptions): Promise<RunningServer> {
-  const node = [process.execPath, '--import', 'tsx', 'src/main.ts'];
+  if (!existsSync(builtEntry)) throw new Error(`${builtEntry} is missing: run \`npm run build\` first`);
+  const node = [process.execPath, builtEntry];
   const [program, ...args] = (options.wrap?.(node) ?? node) as [string, ...string[]];
   return startServerProcess(program, args, {
     ...process.env,
