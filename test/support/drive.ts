@@ -23,6 +23,12 @@ export async function runUntil(
   }
 }
 
+/** Runs the gateway on a manual clock for `ms` of test time, as {@link runUntil} does: to show what it does not do. */
+export async function runFor(clock: ManualClock, gateway: TestGateway, ms: number): Promise<void> {
+  const until = clock.now() + ms;
+  await runUntil(clock, gateway, () => clock.now() >= until, ms);
+}
+
 /** The contract's default pacing (Segmind Pro's 50 calls a minute), for manual-clock runs that mimic production. */
 export const defaultPolling = {
   SEGMIND_RPM: '50',

@@ -20,6 +20,8 @@ export interface TestGateway extends GraphQLEndpoint {
   url: string;
   wsUrl: string;
   databasePath: string;
+  /** What the gateway logged at warn level and above, one JSON line each: evidence of what it did. */
+  warnings: string[];
   /** A graphql-ws client on this gateway, closed with the gateway. */
   wsClient(): Client;
   close(): Promise<void>;
@@ -43,8 +45,9 @@ export async function startGateway(options: GatewayOptions): Promise<TestGateway
     DATABASE_PATH: options.databasePath,
     ...options.environment,
   });
+  const warnings: string[] = [];
   const app = await createApp(config, {
-    logger: pino({ level: 'silent' }),
+    logger: pino({ level: 'warn' }, { write: (line: string) => void warnings.push(line) }),
     clock: options.clock,
     retryBaseMs: 10,
     shutdownGraceMs: 300,
@@ -57,6 +60,7 @@ export async function startGateway(options: GatewayOptions): Promise<TestGateway
     url: app.url,
     wsUrl: app.url.replace(/^http/, 'ws'),
     databasePath: options.databasePath,
+    warnings,
     graphql: (query, variables) => graphqlAt(app.url, query, variables),
     wsClient() {
       const client = createClient({
