@@ -70,12 +70,13 @@ export async function startServerProcess(
       outputMatching(readyLinePattern),
       new Promise((_, reject) => child.once('error', reject)),
       new Promise((_, reject) => {
-        readyTimer = setTimeout(() => reject(new Error(`no ready line within ${readyTimeoutMs} ms`)), readyTimeoutMs);
+        const timedOut = () => reject(new Error(`no ready line within ${readyTimeoutMs} ms:\n${output}`));
+        readyTimer = setTimeout(timedOut, readyTimeoutMs);
       }),
     ]);
   } catch (error) {
     child.kill('SIGKILL');
-    throw new Error(`server did not become ready: ${String(error)}\n${output}`);
+    throw new Error(`server did not become ready: ${error instanceof Error ? error.message : String(error)}`);
   } finally {
     clearTimeout(readyTimer);
   }
