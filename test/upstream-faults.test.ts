@@ -97,7 +97,12 @@ describe('submits (POST: retried only where no request was made)', () => {
 
 describe('polls (GET: retried freely, never failing a job by themselves)', () => {
   it('rides out failing polls (5xx, resets): the job completes and its status never goes back', async () => {
-    const { upstream, gateway } = await setUp({ processingMs: 2000 });
+    // Six failures in a row open the circuit; its pauses (real time until the breaker takes the injected
+    // clock) are kept short and PROCESSING long, so that a poll always lands while the job is PROCESSING.
+    const { upstream, gateway } = await setUp({
+      processingMs: 3000,
+      app: { breaker: { firstPauseMs: 100, maxPauseMs: 200 } },
+    });
     const id = await createJob(gateway);
     const watcher = collectSubscription<{ videoJob: JobView }>(
       gateway.wsClient(),
