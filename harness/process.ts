@@ -14,8 +14,6 @@ export interface RunningServer {
   readyLine: string;
   /** Everything the process wrote so far, stdout and stderr. */
   output: () => string;
-  /** Resolves once the output matches `pattern` (at once if it already does); rejects if the process ends first. */
-  outputMatching: (pattern: RegExp) => Promise<void>;
   /** Resolves with the exit code (or signal name) when the process ends. */
   exited: Promise<number | string>;
 }
@@ -36,38 +34,26 @@ export async function startServerProcess(
     detached: true,
   });
   let output = '';
-  const onOutput = new Set<() => void>();
+  let readyLineSeen = () => {};
+  const ready = new Promise<void>((resolve) => {
+    readyLineSeen = resolve;
+  });
   const collect = (chunk: Buffer) => {
     output += chunk.toString();
-    for (const listener of onOutput) listener();
+    if (readyLinePattern.test(output)) readyLineSeen();
   };
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
   const exited = new Promise<number | string>((resolve) => {
     child.on('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
   });
-  // 'close' comes after the last output, so a line printed just before exiting is still seen.
-  const closed = new Promise<void>((resolve) => child.on('close', () => resolve()));
-
-  const outputMatching = (pattern: RegExp) =>
-    new Promise<void>((resolve, reject) => {
-      const check = () => {
-        if (!pattern.test(output)) return;
-        onOutput.delete(check);
-        resolve();
-      };
-      onOutput.add(check);
-      check();
-      void closed.then(() => {
-        onOutput.delete(check);
-        reject(new Error(`process ended before its output matched ${pattern}:\n${output}`));
-      });
-    });
 
   let readyTimer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
-      outputMatching(readyLinePattern),
+      ready,
+      // 'close' comes after the last output, so a ready line printed just before exiting is still seen.
+      new Promise((_, reject) => child.once('close', () => reject(new Error(`it exited:\n${output}`)))),
       new Promise((_, reject) => child.once('error', reject)),
       new Promise((_, reject) => {
         const timedOut = () => reject(new Error(`no ready line within ${readyTimeoutMs} ms:\n${output}`));
@@ -81,7 +67,7 @@ export async function startServerProcess(
     clearTimeout(readyTimer);
   }
   const [, readyLine, url, pid] = readyLinePattern.exec(output) as unknown as [string, string, string, string];
-  return { child, url, gatewayPid: Number(pid), readyLine, output: () => output, outputMatching, exited };
+  return { child, url, gatewayPid: Number(pid), readyLine, output: () => output, exited };
 }
 
 /** Sends `signal` to the whole process group (npm and the node process it started). */

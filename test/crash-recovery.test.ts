@@ -66,7 +66,7 @@ describe('kill -9 and restart on the same database', () => {
     const probe = await createJob(endpointAt(first.url), { prompt: 'probe' });
     await expect.poll(() => upstream.calls[0]?.status).toBe(429);
     // Logged once the 429 has paused the gateway's call budget.
-    await first.outputMatching(/submit not made, will retry/);
+    await expect.poll(() => first.output(), { timeout: 10_000 }).toMatch(/submit not made, will retry/);
     const prompts = Array.from({ length: 50 }, (_, index) => `burst job ${index}`);
     const ids = await Promise.all(prompts.map((prompt) => createJob(endpointAt(first.url), { prompt })));
     await killHard(first);
@@ -151,7 +151,9 @@ describe('shutdown on SIGTERM', () => {
     const { first, id } = await jobProcessingOn(start);
     upstream.faults.latencyMs = 300; // a poll is in flight when the signal lands
     const slowCallsFrom = upstream.calls.length;
-    await expect.poll(() => upstream.calls.slice(slowCallsFrom).some((call) => call.status === undefined)).toBe(true);
+    await expect
+      .poll(() => upstream.calls.slice(slowCallsFrom).some((call) => call.status === undefined), { timeout: 10_000 })
+      .toBe(true);
     const signalledAt = Date.now();
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);

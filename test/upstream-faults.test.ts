@@ -59,7 +59,9 @@ describe('submits (POST: retried only where no request was made)', () => {
     });
     cleanup(folder.remove, () => gateway.close());
     const id = await createJob(gateway);
-    await expect.poll(() => gateway.warnings.some((line) => line.includes('submit not made, will retry'))).toBe(true);
+    await expect
+      .poll(() => gateway.warnings.some((line) => line.includes('submit not made, will retry')), { timeout: 10_000 })
+      .toBe(true);
     expect(statusOf(gateway, id)).toBe('PENDING');
     const upstream = await startSimulator({ port, queueMs: 50, processingMs: 100 });
     cleanup(() => upstream.close());
