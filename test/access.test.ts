@@ -1,19 +1,14 @@
 import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { temporaryDirectory } from '../harness/temporary-directory.js';
 import { openDatabase } from '../src/db/connection.js';
 import type { Scope } from '../src/domain/access.js';
 import { TokenService } from '../src/services/access/token-service.js';
 import { systemClock } from '../src/services/clock.js';
 import type { Simulator } from '../src/simulator/index.js';
 import { dataField, requestAs, subscribeOnceOverSse, subscribeOnceOverWebSocket } from './support/auth.js';
-import {
-  createVideoMutation,
-  startFakeSegmind,
-  startGateway,
-  type TestGateway,
-  temporaryDirectory,
-} from './support/gateway.js';
+import { createVideoMutation, startFakeSegmind, startGateway, type TestGateway } from './support/gateway.js';
 
 const listQuery = '{ videoJobs(first: 10) { edges { node { id owner } } } }';
 const jobQuery = 'query ($id: ID!) { videoJob(id: $id) { id owner } }';

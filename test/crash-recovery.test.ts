@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { graphqlAt } from '../harness/graphql.js';
+import { killHard, type RunningServer, startGatewayProcess } from '../harness/process.js';
+import { temporaryDirectory } from '../harness/temporary-directory.js';
 import type { Simulator } from '../src/simulator/index.js';
 import { cleanupAfterEach } from './support/cleanup.js';
 import { endpointAt } from './support/endpoint.js';
@@ -8,10 +11,8 @@ import {
   type JobView,
   jobFields,
   startFakeSegmind,
-  temporaryDirectory,
   waitForTerminal,
 } from './support/gateway.js';
-import { graphqlAt, killHard, type RunningServer, startGatewayProcess } from './support/process.js';
 
 const cleanup = cleanupAfterEach();
 
@@ -64,7 +65,8 @@ describe('kill -9 and restart on the same database', () => {
     const first = await start();
     const probe = await createJob(endpointAt(first.url), { prompt: 'probe' });
     await expect.poll(() => upstream.calls[0]?.status).toBe(429);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Logged once the 429 has paused the gateway's call budget.
+    await expect.poll(() => first.output(), { timeout: 10_000 }).toMatch(/submit not made, will retry/);
     const prompts = Array.from({ length: 50 }, (_, index) => `burst job ${index}`);
     const ids = await Promise.all(prompts.map((prompt) => createJob(endpointAt(first.url), { prompt })));
     await killHard(first);
@@ -124,7 +126,9 @@ describe('kill -9 and restart on the same database', () => {
     expect(job.status).toBe('FAILED');
     expect(job.error?.code).toBe('UPSTREAM_UNAVAILABLE');
     expect(job.error?.message).toMatch(/Outcome unknown.*not sent again/);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // A clean stop waits until every call the gateway started is answered: none of them was a resubmit.
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
     expect(upstream.count('POST')).toBe(1);
   });
 
@@ -146,7 +150,10 @@ describe('shutdown on SIGTERM', () => {
     const { upstream, start } = await setUp({ queueMs: 50, processingMs: 1500 });
     const { first, id } = await jobProcessingOn(start);
     upstream.faults.latencyMs = 300; // a poll is in flight when the signal lands
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    const slowCallsFrom = upstream.calls.length;
+    await expect
+      .poll(() => upstream.calls.slice(slowCallsFrom).some((call) => call.status === undefined), { timeout: 10_000 })
+      .toBe(true);
     const signalledAt = Date.now();
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
@@ -174,6 +181,7 @@ describe('shutdown on SIGTERM', () => {
     await createJob(endpointAt(server.url));
     await expect.poll(() => upstream.count('POST')).toBe(1);
     server.child.kill('SIGTERM'); // waits up to 5 s for the hanging submit
+    // Still running 300 ms on: no event tells "waiting for calls in flight" apart from "about to exit".
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(server.child.exitCode).toBeNull();
     const secondAt = Date.now();

@@ -1,15 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { temporaryDirectory } from '../harness/temporary-directory.js';
 import { cleanupAfterEach } from './support/cleanup.js';
 import { defaultPolling, runUntil, startOnManualClock } from './support/drive.js';
-import {
-  collectSubscription,
-  createJob,
-  startFakeSegmind,
-  startGateway,
-  statusOf,
-  temporaryDirectory,
-} from './support/gateway.js';
+import { collectSubscription, createJob, startFakeSegmind, startGateway, statusOf } from './support/gateway.js';
 
 const cleanup = cleanupAfterEach();
 

@@ -1,14 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { temporaryDirectory } from '../harness/temporary-directory.js';
 import { encodeJobId } from '../src/domain/job-id.js';
 import type { Simulator } from '../src/simulator/index.js';
 import { dataField, requestAs, subscribeOnceOverWebSocket } from './support/auth.js';
-import {
-  createVideoMutation,
-  startFakeSegmind,
-  startGateway,
-  type TestGateway,
-  temporaryDirectory,
-} from './support/gateway.js';
+import { createVideoMutation, startFakeSegmind, startGateway, type TestGateway } from './support/gateway.js';
 
 let upstream: Simulator;
 let gateway: TestGateway;

@@ -1,15 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { temporaryDirectory } from '../harness/temporary-directory.js';
 import { DurationModel } from '../src/services/scheduling/duration-model.js';
 import { cleanupAfterEach } from './support/cleanup.js';
 import { defaultPolling, runUntil, startOnManualClock } from './support/drive.js';
-import {
-  createJob,
-  startFakeSegmind,
-  startGateway,
-  statusOf,
-  type TestGateway,
-  temporaryDirectory,
-} from './support/gateway.js';
+import { createJob, startFakeSegmind, startGateway, statusOf, type TestGateway } from './support/gateway.js';
 import { ManualClock } from './support/manual-clock.js';
 
 const cleanup = cleanupAfterEach();

@@ -1,6 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { type JobView, jobFields, temporaryDirectory } from './support/gateway.js';
-import { type RunningServer, signalGroup, startServerProcess } from './support/process.js';
+import { type RunningServer, signalGroup, startServerProcess } from '../harness/process.js';
+import { temporaryDirectory } from '../harness/temporary-directory.js';
+import { endpointAt } from './support/endpoint.js';
+import { waitForTerminal } from './support/gateway.js';
 
 const folder = temporaryDirectory();
 let server: RunningServer | undefined;
@@ -44,24 +46,15 @@ describe('npm start without SEGMIND_API_KEY', () => {
       server.url,
       'mutation { createVideo(input: { image: "https://example.com/cat.png", prompt: "a cat surfing" }) { ... on CreateVideoSuccess { job { id } } } }',
     );
-    const id = created.createVideo.job.id;
-    let job: JobView | undefined;
-    for (let attempt = 0; attempt < 200 && job?.status !== 'COMPLETED'; attempt++) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      job = (
-        await graphql<{ videoJob: JobView }>(server.url, `query ($id: ID!) { videoJob(id: $id) { ${jobFields} } }`, {
-          id,
-        })
-      ).videoJob;
-    }
-    expect(job?.status).toBe('COMPLETED');
+    const job = await waitForTerminal(endpointAt(server.url), created.createVideo.job.id);
+    expect(job.status).toBe('COMPLETED');
 
-    const video = await fetch(job?.videoUrl as string);
+    const video = await fetch(job.videoUrl as string);
     expect(video.status).toBe(200);
     expect(video.headers.get('content-type')).toBe('video/mp4');
     const bytes = Buffer.from(await video.arrayBuffer());
     expect(bytes.toString('ascii', 4, 8)).toBe('ftyp');
-    const partial = await fetch(job?.videoUrl as string, { headers: { range: 'bytes=0-99' } });
+    const partial = await fetch(job.videoUrl as string, { headers: { range: 'bytes=0-99' } });
     expect(partial.status).toBe(206);
     expect((await partial.arrayBuffer()).byteLength).toBe(100);
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { temporaryDirectory } from '../harness/temporary-directory.js';
 import { dataField, requestAs } from './support/auth.js';
 import { cleanupAfterEach } from './support/cleanup.js';
-import { createVideoMutation, startFakeSegmind, startGateway, temporaryDirectory } from './support/gateway.js';
+import { createVideoMutation, startFakeSegmind, startGateway } from './support/gateway.js';
 
 const cleanup = cleanupAfterEach();
 

@@ -1,14 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { temporaryDirectory } from '../harness/temporary-directory.js';
 import type { Simulator } from '../src/simulator/index.js';
 import { cleanupAfterEach } from './support/cleanup.js';
-import {
-  createJob,
-  startFakeSegmind,
-  startGateway,
-  statusOf,
-  temporaryDirectory,
-  waitForTerminal,
-} from './support/gateway.js';
+import { createJob, startFakeSegmind, startGateway, statusOf, waitForTerminal } from './support/gateway.js';
 
 const cleanup = cleanupAfterEach();
 

@@ -1,10 +1,11 @@
 import { createClient } from 'graphql-ws';
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { freePort, killHard, startGatewayProcess } from '../harness/process.js';
+import { temporaryDirectory } from '../harness/temporary-directory.js';
 import { cleanupAfterEach } from './support/cleanup.js';
 import { endpointAt } from './support/endpoint.js';
-import { createJob, startFakeSegmind, temporaryDirectory } from './support/gateway.js';
-import { freePort, killHard, startGatewayProcess } from './support/process.js';
+import { createJob, startFakeSegmind } from './support/gateway.js';
 
 const cleanup = cleanupAfterEach();
 

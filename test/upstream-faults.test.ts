@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { freePort } from '../harness/process.js';
+import { temporaryDirectory } from '../harness/temporary-directory.js';
 import { type Simulator, startSimulator } from '../src/simulator/index.js';
 import { cleanupAfterEach } from './support/cleanup.js';
+import { runFor, runUntil, startOnManualClock } from './support/drive.js';
 import {
   collectSubscription,
   createJob,
@@ -11,10 +14,8 @@ import {
   startGateway,
   statusOf,
   type TestGateway,
-  temporaryDirectory,
   waitForTerminal,
 } from './support/gateway.js';
-import { freePort } from './support/process.js';
 
 const cleanup = cleanupAfterEach();
 
@@ -31,6 +32,8 @@ async function setUp(
   );
   return { upstream, gateway };
 }
+
+const isTerminal = (status: string | undefined) => status === 'COMPLETED' || status === 'FAILED';
 
 const okSubmits = (upstream: Simulator) =>
   upstream.calls.filter((call) => call.method === 'POST' && call.status === 200).length;
@@ -56,7 +59,9 @@ describe('submits (POST: retried only where no request was made)', () => {
     });
     cleanup(folder.remove, () => gateway.close());
     const id = await createJob(gateway);
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await expect
+      .poll(() => gateway.warnings.some((line) => line.includes('submit not made, will retry')), { timeout: 10_000 })
+      .toBe(true);
     expect(statusOf(gateway, id)).toBe('PENDING');
     const upstream = await startSimulator({ port, queueMs: 50, processingMs: 100 });
     cleanup(() => upstream.close());
@@ -69,13 +74,16 @@ describe('submits (POST: retried only where no request was made)', () => {
     ['timed out', { kind: 'hang' }, { SEGMIND_TIMEOUT_MS: '300' }],
     ['dropped after it was sent', { kind: 'lose-answer' }, {}],
   ] as const)('never retries a submit %s: the outcome is unknown', async (_name, fault, environment) => {
-    const { upstream, gateway } = await setUp({ environment });
+    const { clock, upstream, gateway } = await startOnManualClock({}, environment, cleanup);
     upstream.faults.inject(fault, 1, 'submit');
-    const job = await waitForTerminal(gateway, await createJob(gateway));
+    const id = await createJob(gateway);
+    await runUntil(clock, gateway, () => isTerminal(statusOf(gateway, id)), 60_000);
+    const job = await waitForTerminal(gateway, id);
     expect(job.status).toBe('FAILED');
     expect(job.error?.code).toBe('UPSTREAM_UNAVAILABLE');
     expect(job.error?.message).toMatch(/Outcome unknown/);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Ten minutes on, past any retry of a submit Segmind did not take, it was still sent once.
+    await runFor(clock, gateway, 10 * 60_000);
     expect(upstream.count('POST')).toBe(1);
   });
 
@@ -91,7 +99,12 @@ describe('submits (POST: retried only where no request was made)', () => {
 
 describe('polls (GET: retried freely, never failing a job by themselves)', () => {
   it('rides out failing polls (5xx, resets): the job completes and its status never goes back', async () => {
-    const { upstream, gateway } = await setUp({ processingMs: 2000 });
+    // Six failures in a row open the circuit; its pauses (real time until the breaker takes the injected
+    // clock) are kept short and PROCESSING long, so that a poll always lands while the job is PROCESSING.
+    const { upstream, gateway } = await setUp({
+      processingMs: 3000,
+      app: { breaker: { firstPauseMs: 100, maxPauseMs: 200 } },
+    });
     const id = await createJob(gateway);
     const watcher = collectSubscription<{ videoJob: JobView }>(
       gateway.wsClient(),
@@ -140,18 +153,19 @@ describe('polls (GET: retried freely, never failing a job by themselves)', () =>
   });
 
   it('sends no call of any kind between a 429 and its reset time', async () => {
-    const { upstream, gateway } = await setUp({ processingMs: 5000 });
+    const { clock, upstream, gateway } = await startOnManualClock({ processingMs: 5000 }, {}, cleanup);
     const ids = [await createJob(gateway), await createJob(gateway)];
-    await expect.poll(() => ids.map((id) => statusOf(gateway, id))).toEqual(['PROCESSING', 'PROCESSING']);
-    const resetAt = Date.now() + 3000;
+    await runUntil(clock, gateway, () => ids.every((id) => statusOf(gateway, id) === 'PROCESSING'), 60_000);
+    const resetAt = clock.now() + 3000;
     upstream.faults.rateLimitUntil(resetAt);
-    await expect.poll(() => upstream.calls.some((call) => call.status === 429)).toBe(true);
+    await runUntil(clock, gateway, () => upstream.calls.some((call) => call.status === 429), 60_000);
     const first429 = upstream.calls.find((call) => call.status === 429);
-    await new Promise((resolve) => setTimeout(resolve, resetAt - Date.now() + 500));
+    await runFor(clock, gateway, resetAt - clock.now() + 500);
     const limited = upstream.calls.filter((call) => call.at > (first429?.at ?? 0) && call.at < resetAt);
     // At most the other job's poll, if it was already on its way when the 429 came back.
     expect(limited.length).toBeLessThanOrEqual(1);
     expect(upstream.calls.some((call) => call.at >= resetAt)).toBe(true);
+    await runUntil(clock, gateway, () => ids.every((id) => isTerminal(statusOf(gateway, id))), 5 * 60_000);
     for (const id of ids) expect((await waitForTerminal(gateway, id)).status).toBe('COMPLETED');
   });
 });

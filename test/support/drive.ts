@@ -1,5 +1,6 @@
+import { temporaryDirectory } from '../../harness/temporary-directory.js';
 import type { Simulator, SimulatorOptions } from '../../src/simulator/index.js';
-import { startFakeSegmind, startGateway, type TestGateway, temporaryDirectory } from './gateway.js';
+import { startFakeSegmind, startGateway, type TestGateway } from './gateway.js';
 import { ManualClock } from './manual-clock.js';
 
 /**
@@ -20,6 +21,12 @@ export async function runUntil(
     clock.tick(stepMs);
     await gateway.app.poller.whenIdle();
   }
+}
+
+/** Runs the gateway on a manual clock for `ms` of test time, as {@link runUntil} does: to show what it does not do. */
+export async function runFor(clock: ManualClock, gateway: TestGateway, ms: number): Promise<void> {
+  const until = clock.now() + ms;
+  await runUntil(clock, gateway, () => clock.now() >= until, ms);
 }
 
 /** The contract's default pacing (Segmind Pro's 50 calls a minute), for manual-clock runs that mimic production. */

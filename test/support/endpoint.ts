@@ -1,5 +1,5 @@
+import { graphqlAt } from '../../harness/graphql.js';
 import type { GraphQLEndpoint } from './gateway.js';
-import { graphqlAt } from './process.js';
 
 /** The GraphQL endpoint at `url`, e.g. a gateway process's. */
 export const endpointAt = (url: string): GraphQLEndpoint => ({

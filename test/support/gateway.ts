@@ -1,23 +1,16 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { type Client, createClient } from 'graphql-ws';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { WebSocket } from 'ws';
+import { type GraphQLResult, graphqlAt } from '../../harness/graphql.js';
+import { temporaryDirectory } from '../../harness/temporary-directory.js';
+import { testEnvironment } from '../../harness/test-environment.js';
 import { type App, type AppOptions, createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { openViewer } from '../../src/domain/access.js';
 import { decodeJobId } from '../../src/domain/job-id.js';
 import type { Clock } from '../../src/services/clock.js';
 import { type Simulator, type SimulatorOptions, startSimulator } from '../../src/simulator/index.js';
-import { type GraphQLResult, graphqlAt } from './process.js';
-
-/** A fresh folder for a test's database files, removed by the returned function. */
-export function temporaryDirectory(): { path: string; remove: () => void } {
-  const path = mkdtempSync(join(tmpdir(), 'wan-i2v-test-'));
-  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
-}
 
 /** Anything that answers GraphQL: an in-process gateway or a gateway process. */
 export interface GraphQLEndpoint {
@@ -29,6 +22,8 @@ export interface TestGateway extends GraphQLEndpoint {
   url: string;
   wsUrl: string;
   databasePath: string;
+  /** What the gateway logged at warn level and above, one JSON line each: evidence of what it did. */
+  warnings: string[];
   /** A graphql-ws client on this gateway, closed with the gateway. */
   wsClient(): Client;
   close(): Promise<void>;
@@ -47,22 +42,14 @@ export interface GatewayOptions {
 /** A real gateway on an ephemeral loopback port, with a real SQLite file, talking HTTP to `upstream`. */
 export async function startGateway(options: GatewayOptions): Promise<TestGateway> {
   const config = loadConfig({
+    ...testEnvironment(options.upstream.url),
     PORT: '0',
     DATABASE_PATH: options.databasePath,
-    SEGMIND_API_KEY: 'test-key',
-    SEGMIND_BASE_URL: options.upstream.url,
-    SEGMIND_TIMEOUT_MS: '5000',
-    POLL_MIN_INTERVAL_MS: '100',
-    POLL_MAX_INTERVAL_MS: '200',
-    POLL_TARGET_DELAY_MS: '100',
-    SEGMIND_RPM: '10000',
-    // Bursts of jobs are what many tests are about; the quota tests set their own limits.
-    DEFAULT_MAX_ACTIVE_JOBS: '100000',
-    DEFAULT_JOBS_PER_MINUTE: '100000',
     ...options.environment,
   });
+  const warnings: string[] = [];
   const app = await createApp(config, {
-    logger: pino({ level: 'silent' }),
+    logger: pino({ level: 'warn' }, { write: (line: string) => void warnings.push(line) }),
     clock: options.clock,
     retryBaseMs: 10,
     shutdownGraceMs: 300,
@@ -75,6 +62,7 @@ export async function startGateway(options: GatewayOptions): Promise<TestGateway
     url: app.url,
     wsUrl: app.url.replace(/^http/, 'ws'),
     databasePath: options.databasePath,
+    warnings,
     graphql: (query, variables) => graphqlAt(app.url, query, variables),
     wsClient() {
       const client = createClient({

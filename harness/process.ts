@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
-
-const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
+import { join } from 'node:path';
+import { projectRoot } from './build.js';
+import { testEnvironment } from './test-environment.js';
 
 export interface RunningServer {
   child: ChildProcess;
@@ -11,12 +12,15 @@ export interface RunningServer {
   /** The gateway's own process id from the ready line (npm's child, when started through npm). */
   gatewayPid: number;
   readyLine: string;
+  /** Everything the process wrote so far, stdout and stderr. */
   output: () => string;
   /** Resolves with the exit code (or signal name) when the process ends. */
   exited: Promise<number | string>;
 }
 
-/** Starts `command` in its own process group and waits for the gateway's ready line. */
+const readyLinePattern = /^(wan-i2v-gateway ready at (http:\/\/\S+\/graphql).*pid (\d+).*)$/m;
+
+/** Starts `command` in its own process group and resolves when the gateway prints its ready line. */
 export async function startServerProcess(
   command: string,
   args: string[],
@@ -30,28 +34,40 @@ export async function startServerProcess(
     detached: true,
   });
   let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
+  let readyLineSeen = () => {};
+  const ready = new Promise<void>((resolve) => {
+    readyLineSeen = resolve;
   });
-  child.stderr?.on('data', (chunk: Buffer) => {
+  const collect = (chunk: Buffer) => {
     output += chunk.toString();
-  });
+    if (readyLinePattern.test(output)) readyLineSeen();
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
   const exited = new Promise<number | string>((resolve) => {
     child.on('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
   });
-  const deadline = Date.now() + readyTimeoutMs;
-  for (;;) {
-    const match = /^(wan-i2v-gateway ready at (http:\/\/\S+\/graphql).*pid (\d+).*)$/m.exec(output);
-    if (match) {
-      const [, readyLine, url, pid] = match as unknown as [string, string, string, string];
-      return { child, url, gatewayPid: Number(pid), readyLine, output: () => output, exited };
-    }
-    if (child.exitCode !== null || Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`server did not become ready:\n${output}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
+
+  let readyTimer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      ready,
+      // 'close' comes after the last output, so a ready line printed just before exiting is still seen.
+      new Promise((_, reject) => child.once('close', () => reject(new Error(`it exited:\n${output}`)))),
+      new Promise((_, reject) => child.once('error', reject)),
+      new Promise((_, reject) => {
+        const timedOut = () => reject(new Error(`no ready line within ${readyTimeoutMs} ms:\n${output}`));
+        readyTimer = setTimeout(timedOut, readyTimeoutMs);
+      }),
+    ]);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw new Error(`server did not become ready: ${error instanceof Error ? error.message : String(error)}`);
+  } finally {
+    clearTimeout(readyTimer);
   }
+  const [, readyLine, url, pid] = readyLinePattern.exec(output) as unknown as [string, string, string, string];
+  return { child, url, gatewayPid: Number(pid), readyLine, output: () => output, exited };
 }
 
 /** Sends `signal` to the whole process group (npm and the node process it started). */
@@ -64,34 +80,27 @@ export interface GatewayProcessOptions {
   upstreamUrl: string;
   /** A fixed port, so that a restarted gateway is found where clients left it. @default 0 */
   port?: number;
-  environment?: Record<string, string>;
+  /** Settings over the test environment; one set to undefined is left to the gateway's own default. */
+  environment?: Record<string, string | undefined>;
   /** Wrap the command, e.g. in `unshare`; receives the node command line and returns the one to run. */
   wrap?: (command: string[]) => string[];
 }
 
-/** The real gateway as a child process (`node --import tsx src/main.ts`), killable for real. */
+const builtEntry = join(projectRoot, 'dist', 'main.js');
+
+/**
+ * The built gateway as a child process (`node dist/main.js`, as `npm start` runs it), killable for real.
+ * dist/ must be built first: `npm run build` (harness/build.ts; the tests' global setup runs it).
+ */
 export function startGatewayProcess(options: GatewayProcessOptions): Promise<RunningServer> {
-  const command = options.wrap?.([process.execPath, '--import', 'tsx', 'src/main.ts']) ?? [
-    process.execPath,
-    '--import',
-    'tsx',
-    'src/main.ts',
-  ];
-  const [program, ...args] = command as [string, ...string[]];
+  if (!existsSync(builtEntry)) throw new Error(`${builtEntry} is missing: run \`npm run build\` first`);
+  const node = [process.execPath, builtEntry];
+  const [program, ...args] = (options.wrap?.(node) ?? node) as [string, ...string[]];
   return startServerProcess(program, args, {
     ...process.env,
+    ...testEnvironment(options.upstreamUrl),
     PORT: String(options.port ?? 0),
     DATABASE_PATH: options.databasePath,
-    SEGMIND_API_KEY: 'test-key',
-    SEGMIND_BASE_URL: options.upstreamUrl,
-    POLL_MIN_INTERVAL_MS: '100',
-    POLL_MAX_INTERVAL_MS: '200',
-    POLL_TARGET_DELAY_MS: '100',
-    SEGMIND_RPM: '10000',
-    // Bursts of jobs are what many tests are about; the quota tests set their own limits.
-    DEFAULT_MAX_ACTIVE_JOBS: '100000',
-    DEFAULT_JOBS_PER_MINUTE: '100000',
-    LOG_LEVEL: 'warn',
     ...options.environment,
   });
 }
@@ -110,23 +119,4 @@ export async function freePort(): Promise<number> {
 export async function killHard(server: RunningServer): Promise<void> {
   server.child.kill('SIGKILL');
   await server.exited;
-}
-
-export interface GraphQLResult<T> {
-  data?: T;
-  errors?: { message: string; extensions?: Record<string, unknown> }[];
-}
-
-/** One GraphQL operation over HTTP POST. */
-export async function graphqlAt<T>(
-  url: string,
-  query: string,
-  variables?: Record<string, unknown>,
-): Promise<GraphQLResult<T>> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
-    body: JSON.stringify({ query, variables }),
-  });
-  return (await response.json()) as GraphQLResult<T>;
 }
