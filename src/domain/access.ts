@@ -10,6 +10,9 @@ export const localOwner = 'local';
 /** Owner names: short, printable, safe in logs and URLs. */
 export const ownerNamePattern = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 
+/** A token's name is a note for operators, kept short for tables. */
+export const tokenNameMaxLength = 100;
+
 /** Who a request acts for. */
 export interface Viewer {
   owner: string;

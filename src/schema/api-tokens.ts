@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ownerNamePattern, type Scope, scopes } from '../domain/access.js';
+import { ownerNamePattern, type Scope, scopes, tokenNameMaxLength } from '../domain/access.js';
 import type { ApiToken } from '../services/access/token-service.js';
 import { InputRejectedError } from '../services/jobs/errors.js';
 import { builder } from './builder.js';
@@ -50,7 +50,7 @@ const CreateApiTokenInput = builder.inputType('CreateApiTokenInput', {
 const createTokenRules = z.object({
   owner: z.string().regex(ownerNamePattern, 'letters, digits and . _ @ -, starting with a letter or digit, at most 64'),
   scopes: z.array(z.enum(scopes)).min(1, 'name at least one scope'),
-  name: z.string().max(100, 'at most 100 characters').nullish(),
+  name: z.string().max(tokenNameMaxLength, `at most ${tokenNameMaxLength} characters`).nullish(),
 });
 
 const CreateApiTokenSuccess = builder

@@ -28,7 +28,8 @@ const lastUsedResolutionMs = 60_000;
 /** Tokens kept in memory at most; past it the cache starts over. */
 const cacheLimit = 10_000;
 
-const toApiToken = (row: ApiTokenRow): ApiToken => ({
+// The hash is left out at run time too, not only in the type: callers print and serialise these objects.
+const toApiToken = ({ secretHash: _secretHash, ...row }: ApiTokenRow): ApiToken => ({
   ...row,
   scopes: row.scopes.split(',').filter((scope): scope is Scope => (knownScopes as readonly string[]).includes(scope)),
 });
