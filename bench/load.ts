@@ -1,10 +1,11 @@
 /**
  * createVideo load from its own process: `total` mutations with `concurrency` in flight over keep-alive
- * HTTP. Prints `{ ok, failed, seconds, latenciesMs }` as one JSON line.
+ * HTTP, each with `Authorization: Bearer <token>` when a token is given. Prints `{ ok, failed, seconds,
+ * latenciesMs }` as one JSON line.
  */
 import { Pool } from 'undici';
 
-const [url = '', total = '1000', concurrency = '64'] = process.argv.slice(2);
+const [url = '', total = '1000', concurrency = '64', token] = process.argv.slice(2);
 const target = new URL(url);
 const pool = new Pool(target.origin, { connections: Number(concurrency), pipelining: 1 });
 const body = (index: number) =>
@@ -26,7 +27,7 @@ async function worker() {
     const response = await pool.request({
       path: target.pathname,
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
       body: body(index),
     });
     const text = await response.body.text();

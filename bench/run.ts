@@ -3,7 +3,7 @@
  * (compressed), and real clients in other processes. `npm run bench` for the full run, `-- --quick` for a
  * seconds-long smoke run. Writes its figures to BENCHMARKS.md (the quick run to BENCHMARKS.quick.md).
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { createInterface } from 'node:readline';
@@ -14,6 +14,7 @@ import { graphqlAt } from '../harness/graphql.js';
 import { killHard, startGatewayProcess } from '../harness/process.js';
 import { temporaryDirectory } from '../harness/temporary-directory.js';
 import { type Simulator, startSimulator } from '../src/simulator/index.js';
+import { sendOversizedBody } from './oversized-body.js';
 import { mean, percentile, round } from './stats.js';
 import { jobClasses, random, segmindTiming } from './timing.js';
 
@@ -376,31 +377,70 @@ async function fanOut() {
 async function throughput() {
   log(`(d) createVideo throughput, ${sizes.loadTotal} mutations at 64 and at 256 concurrent clients, synchronous=FULL`);
   const upstream = await fakeSegmind();
-  const server = await gateway(`${folder.path}/load.sqlite`, upstream, { SEGMIND_RPM: '50' });
   const runs = [];
-  for (const concurrency of [64, 256]) {
-    const output = await new Promise<string>((resolve) => {
-      const args = ['--import', 'tsx', 'bench/load.ts', server.url, String(sizes.loadTotal), String(concurrency)];
-      const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
-      let text = '';
-      child.stdout.on('data', (chunk: Buffer) => {
-        text += chunk.toString();
-      });
-      child.on('exit', () => resolve(text));
+  for (const auth of ['open', 'token'] as const) {
+    const databasePath = `${folder.path}/load-${auth}.sqlite`;
+    // The token is made as an operator makes one: with the CLI, on the server's database.
+    const token = auth === 'token' ? makeToken(databasePath) : undefined;
+    const server = await gateway(databasePath, upstream, {
+      SEGMIND_RPM: '50',
+      AUTH_REQUIRED: String(auth === 'token'),
     });
-    const load = JSON.parse(output) as { ok: number; failed: number; seconds: number; latenciesMs: number[] };
-    runs.push({
-      concurrency,
-      ok: load.ok,
-      failed: load.failed,
-      perSecond: load.ok / load.seconds,
-      p50: percentile(load.latenciesMs, 0.5),
-      p99: percentile(load.latenciesMs, 0.99),
-    });
+    for (const concurrency of [64, 256]) runs.push({ auth, ...(await loadRun(server.url, concurrency, token)) });
+    await killHard(server);
   }
-  await killHard(server);
   await upstream.close();
   return runs;
+}
+
+/** A token for owner `bench`, made by `wan-i2v tokens create` on that database. */
+function makeToken(databasePath: string): string {
+  const output = execFileSync(process.execPath, ['bin/wan-i2v.js', 'tokens', 'create', '--owner', 'bench', '--json'], {
+    cwd: root,
+    env: { ...process.env, DATABASE_PATH: databasePath },
+  });
+  return (JSON.parse(output.toString()) as { secret: string }).secret;
+}
+
+/** One load run from another process: createVideo at `concurrency`, with the token when given. */
+async function loadRun(url: string, concurrency: number, token: string | undefined) {
+  const output = await new Promise<string>((resolve) => {
+    const args = ['--import', 'tsx', 'bench/load.ts', url, String(sizes.loadTotal), String(concurrency)];
+    if (token) args.push(token);
+    const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    let text = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+    });
+    child.on('exit', () => resolve(text));
+  });
+  const load = JSON.parse(output) as { ok: number; failed: number; seconds: number; latenciesMs: number[] };
+  return {
+    concurrency,
+    ok: load.ok,
+    failed: load.failed,
+    perSecond: load.ok / load.seconds,
+    p50: percentile(load.latenciesMs, 0.5),
+    p99: percentile(load.latenciesMs, 0.99),
+  };
+}
+
+// (f) -----------------------------------------------------------------------------------------------------
+async function oversizedBodies() {
+  const megabytes = quick ? 50 : 200;
+  log(`(f) a ${megabytes} MB body against MAX_REQUEST_BYTES (40 MB): time to the 413 and the server's RSS growth`);
+  const upstream = await fakeSegmind();
+  const server = await gateway(`${folder.path}/bodies.sqlite`, upstream, {});
+  const runs = [];
+  for (const framing of ['content-length', 'chunked'] as const) {
+    const rssBefore = rssBytes(server.gatewayPid);
+    const answer = await sendOversizedBody(server.url, megabytes * 1024 ** 2, framing);
+    runs.push({ framing, ...answer, rssGrowthBytes: rssBytes(server.gatewayPid) - rssBefore });
+  }
+  const stillServing = (await graphqlAt<{ viewer: { owner: string } }>(server.url, '{ viewer { owner } }')).data;
+  await killHard(server);
+  await upstream.close();
+  return { megabytes, runs, stillServing: stillServing?.viewer.owner === 'local' };
 }
 
 // (e) -----------------------------------------------------------------------------------------------------
@@ -443,11 +483,17 @@ async function restart() {
 }
 
 // report --------------------------------------------------------------------------------------------------
+/** How much slower token-authenticated createVideo is than open access, at 256 clients (0.05 = 5 %). */
+function tokenCost(runs: { auth: string; concurrency: number; perSecond: number }[]): number {
+  const at256 = (auth: string) => runs.find((run) => run.auth === auth && run.concurrency === 256)?.perSecond ?? 0;
+  return 1 - at256('token') / Math.max(1, at256('open'));
+}
+
 function verdict(met: boolean) {
   return met ? 'met' : '**missed**';
 }
 
-const scenarios = { a: efficiency, b: tightBudget, c: fanOut, d: throughput, e: restart };
+const scenarios = { a: efficiency, b: tightBudget, c: fanOut, d: throughput, e: restart, f: oversizedBodies };
 
 async function main() {
   const startedAt = Date.now();
@@ -466,6 +512,7 @@ async function main() {
   const c = await fanOut();
   const d = await throughput();
   const e = await restart();
+  const f = await oversizedBodies();
   folder.remove();
 
   const sdk = a['SDK pattern (poll every 2 s)'] as { callsPerJob: number; p50: number; p95: number };
@@ -521,12 +568,22 @@ Delay is measured from the job's \`updatedAt\` (set in the committing transactio
 
 ## (d) createVideo throughput (synchronous=FULL, ${sizes.loadTotal} mutations per run, load from another process on the same 2 cores)
 
-| concurrent clients | accepted | failed | per second | latency p50 | latency p99 |
-| --- | --- | --- | --- | --- | --- |
-${d.map((run) => `| ${run.concurrency} | ${run.ok} | ${run.failed} | ${round(run.perSecond, 0)} | ${round(run.p50)} ms | ${round(run.p99)} ms |`).join('\n')}
+| access | concurrent clients | accepted | failed | per second | latency p50 | latency p99 |
+| --- | --- | --- | --- | --- | --- | --- |
+${d.map((run) => `| ${run.auth} | ${run.concurrency} | ${run.ok} | ${run.failed} | ${round(run.perSecond, 0)} | ${round(run.p50)} ms | ${round(run.p99)} ms |`).join('\n')}
 
-Target: ≥ 3,000 per second: ${verdict(d.some((run) => run.perSecond >= 3000))}. Concurrent mutations are committed together (one fsync for a
-batch), with statements prepared once.
+Targets: ≥ 3,000 per second: ${verdict(d.some((run) => run.perSecond >= 3000))}; with token auth within 10 % of open access at 256 clients: ${verdict(tokenCost(d) <= 0.1)} (${round(tokenCost(d) * 100, 1)} % slower).
+Concurrent mutations are committed together (one fsync for a batch), with statements prepared once. \`token\`:
+\`AUTH_REQUIRED=true\`, each request with a Bearer token made by \`wan-i2v tokens create\` (its hash lookup is cached),
+and the owner's quotas checked in the storing transaction.
+
+## (f) A ${f.megabytes} MB body against MAX_REQUEST_BYTES (40 MB)
+
+| framing | status | time to the answer | body sent by then | server RSS growth |
+| --- | --- | --- | --- | --- |
+${f.runs.map((run) => `| ${run.framing} | ${run.status} | ${round(run.ms)} ms | ${round(run.sentBytes / 1024 ** 2, 1)} MB | ${round(run.rssGrowthBytes / 1024 ** 2, 2)} MB |`).join('\n')}
+
+Target: 413 in < 50 ms with < 5 MB RSS growth, and the server keeps serving: ${verdict(f.stillServing && f.runs.every((run) => run.status === 413 && run.ms < 50 && run.rssGrowthBytes < 5 * 1024 ** 2))}.
 
 ## (e) Restart with ${e.jobs} active jobs in the database
 
