@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { openDatabase } from './db/connection.js';
 import { createAuthenticate } from './http/authentication.js';
+import { createErrorReporting } from './http/error-reporting.js';
 import { createHttpServer } from './http/server.js';
 import { serveGraphQLOverWebSocket } from './http/websocket.js';
 import { createGraphQLHandler, graphqlPath } from './http/yoga.js';
@@ -92,7 +93,8 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     const jobs = new JobService(database, pubsub, clock, poller, model, quotas);
 
     const authenticate = createAuthenticate({ tokens, authRequired: config.access.authRequired });
-    const yoga = createGraphQLHandler({ services: { jobs, tokens, quotas }, authenticate, logger, onUnexpectedError });
+    const errors = createErrorReporting(logger, onUnexpectedError);
+    const yoga = createGraphQLHandler({ services: { jobs, tokens, quotas }, authenticate, errors });
     const http = createHttpServer(yoga);
     const webSockets = serveGraphQLOverWebSocket(http.server, yoga, { ...config.webSocket, authenticate });
 

@@ -1,0 +1,96 @@
+import { Writable } from 'node:stream';
+import { type Client, createClient } from 'graphql-ws';
+import { pino } from 'pino';
+import { WebSocket } from 'ws';
+import { type App, createApp } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import { startFakeSegmind, temporaryDirectory } from './support/gateway.js';
+import type { GraphQLResult } from './support/process.js';
+
+/** One pino line as written. */
+export type LogLine = { level: number; msg: string } & Record<string, unknown>;
+
+export interface LoggedGateway {
+  app: App;
+  url: string;
+  /** Everything logged so far, as written: the JSON lines, scrubbed or not. */
+  logText(): string;
+  logLines(): LogLine[];
+  /** What the app reported through `onUnexpectedError`. */
+  unexpected: unknown[];
+  /** One POST with extra headers. */
+  graphql<T>(
+    query: string,
+    variables?: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ): Promise<GraphQLResult<T>>;
+  wsClient(connectionParams?: Record<string, unknown>): Client;
+  close(): Promise<void>;
+}
+
+/**
+ * A gateway in this process whose logger (at `trace`) writes into memory, talking
+ * to a fake Segmind; `environment` overrides the configuration.
+ */
+export async function startLoggedGateway(environment: Record<string, string> = {}): Promise<LoggedGateway> {
+  const folder = temporaryDirectory();
+  const upstream = await startFakeSegmind();
+  const chunks: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      chunks.push(String(chunk));
+      done();
+    },
+  });
+  const config = loadConfig({
+    PORT: '0',
+    DATABASE_PATH: `${folder.path}/jobs.sqlite`,
+    SEGMIND_API_KEY: 'test-key',
+    SEGMIND_BASE_URL: upstream.url,
+    POLL_MIN_INTERVAL_MS: '100',
+    POLL_MAX_INTERVAL_MS: '200',
+    POLL_TARGET_DELAY_MS: '100',
+    ...environment,
+  });
+  const logger = pino({ level: 'trace' }, sink);
+  const unexpected: unknown[] = [];
+  const app = await createApp(config, { logger, onUnexpectedError: (error) => unexpected.push(error) });
+  const clients: Client[] = [];
+  return {
+    app,
+    url: app.url,
+    logText: () => chunks.join(''),
+    logLines: () =>
+      chunks
+        .join('')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as LogLine),
+    unexpected,
+    graphql: async (query, variables, headers = {}) => {
+      const response = await fetch(app.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ query, variables }),
+      });
+      return response.json();
+    },
+    wsClient: (connectionParams) => {
+      const client = createClient({
+        url: app.url.replace(/^http/, 'ws'),
+        webSocketImpl: WebSocket,
+        retryAttempts: 0,
+        lazy: true,
+        connectionParams,
+      });
+      clients.push(client);
+      return client;
+    },
+    close: async () => {
+      await Promise.all(clients.map((client) => client.dispose()));
+      await app.close();
+      await upstream.close();
+      folder.remove();
+    },
+  };
+}
