@@ -96,7 +96,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     const errors = createErrorReporting(logger, onUnexpectedError);
     const yoga = createGraphQLHandler({ services: { jobs, tokens, quotas }, authenticate, errors });
     const http = createHttpServer(yoga);
-    const webSockets = serveGraphQLOverWebSocket(http.server, yoga, { ...config.webSocket, authenticate });
+    const webSockets = serveGraphQLOverWebSocket(http.server, yoga, { ...config.webSocket, authenticate, errors });
 
     // In reverse: stop accepting, close WebSockets (1001), let upstream calls in flight finish and be
     // recorded, let HTTP requests end, and only then close the database.

@@ -3,15 +3,16 @@ import { GraphQLError } from 'graphql';
 import { type Plugin, type YogaLogger, maskError as yogaMaskError } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import { clientErrorFor } from '../schema/service-errors.js';
+import { OperationLimitError } from './operation-limits.js';
 
 /** What a client reads in place of an error of ours. */
 export const unexpectedErrorMessage = 'Unexpected error.';
 
 export interface ErrorReporting {
   /**
-   * Yoga's `maskedErrors.maskError`, and graphql-ws's too: service errors become their client answers,
-   * GraphQL errors meant for the client pass, and anything else (a bug) is logged at error and answered
-   * "Unexpected error." with `extensions.requestId`, the id of its log line.
+   * Yoga's `maskedErrors.maskError`, and graphql-ws's too: service errors become their client answers, limit
+   * refusals 400s, GraphQL errors meant for the client pass, and anything else (a bug) is logged at error and
+   * answered "Unexpected error." with `extensions.requestId`, the id of its log line.
    */
   maskError(error: unknown, message: string, isDev?: boolean): GraphQLError;
   /** Logs errors answered to a client at debug: its mistakes, never at error and never with a stack. */
@@ -31,7 +32,7 @@ export function createErrorReporting(logger: Logger, onUnexpectedError: (error: 
 
   const maskError = (error: unknown, message: string, isDev?: boolean): GraphQLError => {
     const thrown = error instanceof GraphQLError ? (error.originalError ?? error) : error;
-    const known = clientErrorFor(thrown);
+    const known = thrown instanceof OperationLimitError ? thrown.toGraphQLError() : clientErrorFor(thrown);
     if (known) {
       remember(error, thrown);
       return known;

@@ -1,15 +1,17 @@
 import type { Server } from 'node:http';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, getOperationAST, getVariableValues } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { Viewer } from '../domain/access.js';
 import type { Authenticate } from './authentication.js';
+import { type ErrorReporting, unexpectedErrorMessage } from './error-reporting.js';
 import { type GraphQLHandler, graphqlPath } from './yoga.js';
 
 export interface WebSocketOptions {
   /** GraphQL subscriptions one connection may hold at once. */
   maxSubscriptionsPerConnection: number;
   authenticate: Authenticate;
+  errors: ErrorReporting;
 }
 
 /** What a connection keeps once it is accepted: who it acts for, and how it proved it. */
@@ -24,7 +26,7 @@ const recheckIntervalMs = 2000;
 
 /**
  * graphql-ws (`graphql-transport-ws`) on the GraphQL path, executed through Yoga's envelop so both
- * transports share one pipeline (schema, context, error masking). Returns its idempotent close.
+ * transports share one pipeline (schema, context, limits, error masking). Returns its idempotent close.
  */
 export function serveGraphQLOverWebSocket(
   server: Server,
@@ -34,8 +36,15 @@ export function serveGraphQLOverWebSocket(
   const webSockets = new WebSocketServer({ server, path: graphqlPath });
   type Enveloped = ReturnType<typeof yoga.getEnveloped>;
   const connections = new Map<WebSocket, Partial<ConnectionAuth>>();
+  // Each bad operation is answered with an `error` message for its id alone; the socket stays.
+  const refuse = (errors: readonly GraphQLError[]) => {
+    options.errors.logClientErrors(errors);
+    return [...errors];
+  };
   useServer<Record<string, unknown> | undefined, ConnectionAuth>(
     {
+      // Close reasons never carry internal error text, whatever NODE_ENV says.
+      isProd: true,
       // The token is checked once here; a refused connection closes 4403 before any operation.
       onConnect: (context) => {
         const authorization = context.connectionParams?.authorization;
@@ -51,38 +60,47 @@ export function serveGraphQLOverWebSocket(
       onClose: (context) => {
         connections.delete(context.extra.socket);
       },
+      // Errors inside results (e.g. an unknown job id) are client mistakes too; ours were masked and logged already.
+      onNext: (_context, _id, _payload, _args, result) => {
+        if (result.errors) options.errors.logClientErrors(result.errors);
+      },
       execute: (args) => (args.rootValue as { execute: Enveloped['execute'] }).execute(args),
       subscribe: (args) => (args.rootValue as { subscribe: Enveloped['subscribe'] }).subscribe(args),
       onSubscribe: async (context, _id, payload) => {
         // graphql-ws has already entered this subscription in the list when it asks.
         if (Object.keys(context.subscriptions).length > options.maxSubscriptionsPerConnection) {
           const message = `at most ${options.maxSubscriptionsPerConnection} subscriptions per connection; open another connection`;
-          return [new GraphQLError(message, { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } })];
+          return refuse([new GraphQLError(message, { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } })]);
         }
-        const {
-          schema: envelopedSchema,
-          execute,
-          subscribe,
-          contextFactory,
-          parse,
-          validate,
-        } = yoga.getEnveloped({
-          req: context.extra.request,
-          socket: context.extra.socket,
-          params: payload,
-          viewer: context.extra.viewer,
-        });
-        const document = parse(payload.query);
-        const errors = validate(envelopedSchema, document);
-        if (errors.length > 0) return errors;
-        return {
-          schema: envelopedSchema,
-          operationName: payload.operationName,
-          document,
-          variableValues: payload.variables,
-          contextValue: await contextFactory(),
-          rootValue: { execute, subscribe },
-        };
+        try {
+          const enveloped = yoga.getEnveloped({
+            req: context.extra.request,
+            socket: context.extra.socket,
+            params: payload,
+            viewer: context.extra.viewer,
+          });
+          const document = enveloped.parse(payload.query);
+          const errors = enveloped.validate(enveloped.schema, document);
+          if (errors.length > 0) return refuse(errors);
+          // Coerced here, not only in execution, so that wrong variables get an `error` message as well.
+          const operation = getOperationAST(document, payload.operationName);
+          if (operation) {
+            const definitions = operation.variableDefinitions ?? [];
+            const coerced = getVariableValues(enveloped.schema, definitions, payload.variables ?? {});
+            if (coerced.errors) return refuse(coerced.errors);
+          }
+          return {
+            schema: enveloped.schema,
+            operationName: payload.operationName,
+            document,
+            variableValues: payload.variables,
+            contextValue: await enveloped.contextFactory(),
+            rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
+          };
+        } catch (error) {
+          // Syntax errors, limit refusals, and our own bugs (masked and logged).
+          return refuse([options.errors.maskError(error, unexpectedErrorMessage)]);
+        }
       },
     },
     webSockets,

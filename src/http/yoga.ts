@@ -4,6 +4,7 @@ import type { GraphQLContext } from '../schema/builder.js';
 import { schema } from '../schema/index.js';
 import type { Authenticate } from './authentication.js';
 import type { ErrorReporting } from './error-reporting.js';
+import { useOperationLimits } from './operation-limits.js';
 
 export interface GraphQLHandlerOptions {
   services: Omit<GraphQLContext, 'viewer'>;
@@ -33,7 +34,9 @@ export function createGraphQLHandler({ services, authenticate, errors }: GraphQL
     // GraphiQL served from this package rather than a CDN, so it works on machines without internet access.
     // Loaded on the first browser visit: its 18 MB bundle would otherwise add 0.4 s to every start.
     renderGraphiQL: async (options) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
-    plugins: [errors.plugin],
+    // Yoga's default, made explicit: one operation per request, so the operation limits bound a request.
+    batching: false,
+    plugins: [...useOperationLimits({ hideFieldSuggestions: false }), errors.plugin],
     maskedErrors: { maskError: errors.maskError },
     logging: errors.logging,
   });
