@@ -32,6 +32,8 @@ export interface AppOptions {
   breaker?: UpstreamBreakerOptions;
   /** Told of every error from the gateway's own code (a bug), after it is logged; tests fail on it. @default nothing more */
   onUnexpectedError?: (error: unknown) => void;
+  /** How long a WebSocket may stay open without `connection_init`; tests shorten it. @default 3_000 */
+  connectionInitWaitTimeoutMs?: number;
 }
 
 export interface App {
@@ -95,8 +97,15 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     const authenticate = createAuthenticate({ tokens, authRequired: config.access.authRequired });
     const errors = createErrorReporting(logger, onUnexpectedError);
     const yoga = createGraphQLHandler({ services: { jobs, tokens, quotas }, authenticate, errors });
-    const http = createHttpServer(yoga);
-    const webSockets = serveGraphQLOverWebSocket(http.server, yoga, { ...config.webSocket, authenticate, errors });
+    const http = createHttpServer(yoga, { maxRequestBytes: config.limits.maxRequestBytes });
+    const webSockets = serveGraphQLOverWebSocket(http.server, yoga, {
+      ...config.webSocket,
+      authenticate,
+      maxPayloadBytes: config.limits.maxRequestBytes,
+      connectionInitWaitTimeoutMs: options.connectionInitWaitTimeoutMs ?? 3000,
+      errors,
+      logger,
+    });
 
     // In reverse: stop accepting, close WebSockets (1001), let upstream calls in flight finish and be
     // recorded, let HTTP requests end, and only then close the database.

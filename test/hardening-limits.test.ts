@@ -1,13 +1,39 @@
+import { request as httpRequest } from 'node:http';
+import { Readable } from 'node:stream';
 import { getIntrospectionQuery } from 'graphql';
 import type { Client } from 'graphql-ws';
+import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import type { AppOptions } from '../src/app.js';
 import { cleanupAfterEach } from './support/cleanup.js';
 import { runUntil, startOnManualClock } from './support/drive.js';
-import { createJob, gatewayFixture, jobFields, statusOf } from './support/gateway.js';
+import {
+  createJob,
+  gatewayFixture,
+  jobFields,
+  startFakeSegmind,
+  startGateway,
+  statusOf,
+  temporaryDirectory,
+} from './support/gateway.js';
 import type { GraphQLResult } from './support/process.js';
 
 const fixture = gatewayFixture('all');
 const cleanup = cleanupAfterEach();
+
+/** A gateway with its own environment and app options, closed after the test. */
+async function customGateway(environment: Record<string, string>, app: Partial<AppOptions> = {}) {
+  const folder = temporaryDirectory();
+  const upstream = await startFakeSegmind();
+  const gateway = await startGateway({ upstream, databasePath: `${folder.path}/jobs.sqlite`, environment, app });
+  cleanup(
+    folder.remove,
+    () => upstream.close(),
+    () => gateway.close(),
+  );
+  return gateway;
+}
 
 /** One POST; `accept` defaults to plain JSON, under which Yoga answers parse and validation errors 200. */
 async function post(url: string, body: unknown, accept = 'application/json') {
@@ -101,7 +127,112 @@ describe('operation limits over HTTP', () => {
   });
 });
 
+/** Streams `totalMb` MiB of body (one reused 1 MiB chunk); `sentMb` is how much the client had produced. */
+async function upload(url: string, totalMb: number, headers: Record<string, string> = {}) {
+  const chunk = Buffer.alloc(1024 * 1024, 0x20);
+  const progress = { sentMb: 0 };
+  async function* body() {
+    while (progress.sentMb < totalMb) {
+      progress.sentMb++;
+      yield chunk;
+    }
+  }
+  const started = performance.now();
+  const response = await request(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    // Byte mode, so the client reads ahead one chunk at a time and `sentMb` tracks what went out.
+    body: Readable.from(body(), { objectMode: false }),
+  });
+  const ms = performance.now() - started;
+  const sentAtAnswerMb = progress.sentMb;
+  const answer = (await response.body.json()) as GraphQLResult<unknown>;
+  return { status: response.statusCode, answer, ms, sentAtAnswerMb };
+}
+
+describe('MAX_REQUEST_BYTES (default 40 MB)', () => {
+  const capMb = 40;
+
+  it('answers a Content-Length over the cap with 413 at once, without reading the body', async () => {
+    const result = await upload(fixture.gateway.url, 200, { 'content-length': String(200 * 1024 * 1024) });
+    expect(result.status).toBe(413);
+    expect(result.answer.errors?.[0]?.extensions?.code).toBe('PAYLOAD_TOO_LARGE');
+    // What the client had produced is what fits in socket buffers, far below the cap.
+    expect(result.sentAtAnswerMb).toBeLessThan(capMb);
+    await expectStillServing(fixture.gateway.url);
+  });
+
+  it('tells a client that asks first (Expect: 100-continue) to send its body only when it is within the cap', async () => {
+    const ask = (length: number, body?: string) =>
+      new Promise<{ status: number; continued: boolean; text: string }>((resolve, reject) => {
+        let continued = false;
+        const headers = {
+          'content-type': 'application/json',
+          'content-length': String(length),
+          expect: '100-continue',
+        };
+        const asking = httpRequest(fixture.gateway.url, { method: 'POST', headers });
+        asking.on('continue', () => {
+          continued = true;
+          asking.end(body);
+        });
+        asking.on('response', async (response) => {
+          let text = '';
+          for await (const chunk of response) text += chunk;
+          resolve({ status: response.statusCode ?? 0, continued, text });
+          asking.destroy();
+        });
+        asking.on('error', reject);
+        asking.flushHeaders();
+      });
+    const refused = await ask(200 * 1024 * 1024);
+    expect(refused).toMatchObject({ status: 413, continued: false });
+    const body = JSON.stringify({ query: '{ __typename }' });
+    expect(await ask(Buffer.byteLength(body), body)).toEqual({
+      status: 200,
+      continued: true,
+      text: JSON.stringify({ data: { __typename: 'Query' } }),
+    });
+  });
+
+  it('cuts a streamed 200 MB body off with 413 once it passes the cap: fast, memory flat, still serving', async () => {
+    const before = process.memoryUsage().rss;
+    let peak = before;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, process.memoryUsage().rss);
+    }, 2);
+    const result = await upload(fixture.gateway.url, 200);
+    clearInterval(sampler);
+    expect(result.status).toBe(413);
+    expect(result.answer.errors?.[0]?.extensions?.code).toBe('PAYLOAD_TOO_LARGE');
+    expect(result.sentAtAnswerMb).toBeLessThan(capMb + 20);
+    expect(result.ms).toBeLessThan(3000);
+    // The server (in this process) holds at most the 40 MB it may read; never the 200 MB body.
+    expect((peak - before) / 1024 ** 2).toBeLessThan(80);
+    await expectStillServing(fixture.gateway.url);
+  });
+
+  it('closes a WebSocket whose message is over the cap with 1009; other sockets are unaffected', async () => {
+    const gateway = await customGateway({ MAX_REQUEST_BYTES: String(1024 * 1024) });
+    const bystander = gateway.wsClient();
+    expect(await single(bystander, '{ __typename }')).toEqual({ data: { __typename: 'Query' } });
+
+    const socket = await openSocket(gateway.wsUrl);
+    const closed = closeOf(socket);
+    socket.send(JSON.stringify({ type: 'connection_init', payload: { padding: 'x'.repeat(2 * 1024 * 1024) } }));
+    expect((await closed).code).toBe(1009);
+
+    expect(await single(bystander, '{ __typename }')).toEqual({ data: { __typename: 'Query' } });
+  });
+});
+
 describe('graphql-ws connections', () => {
+  it('closes a socket that never sends connection_init with 4408', async () => {
+    const gateway = await customGateway({}, { connectionInitWaitTimeoutMs: 200 });
+    const socket = await openSocket(gateway.wsUrl);
+    expect(await closeOf(socket)).toEqual({ code: 4408, reason: 'Connection initialisation timeout' });
+  });
+
   it('answers bad documents with an error for their id alone; a live subscription on the socket keeps receiving', async () => {
     const { clock, gateway } = await startOnManualClock({}, {}, cleanup);
     const id = await createJob(gateway);
@@ -161,6 +292,27 @@ describe('graphql-ws connections', () => {
     expect(socketClosed).toBe(false);
   });
 });
+
+function openSocket(url: string): Promise<WebSocket> {
+  const socket = new WebSocket(url, 'graphql-transport-ws');
+  cleanup(() => socket.terminate());
+  return new Promise((resolve, reject) => {
+    socket.once('open', () => resolve(socket));
+    socket.once('error', reject);
+  });
+}
+
+function closeOf(socket: WebSocket): Promise<{ code: number; reason: string }> {
+  return new Promise((resolve) => socket.once('close', (code, reason) => resolve({ code, reason: String(reason) })));
+}
+
+/** The one result of a query over graphql-ws. */
+function single(client: Client, query: string): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    let result: unknown;
+    client.subscribe({ query }, { next: (value) => (result = value), error: reject, complete: () => resolve(result) });
+  });
+}
 
 /** The `error` message graphql-ws answered an operation with; fails on anything else. */
 function errorsFor(client: Client, query: string, variables: Record<string, unknown>) {

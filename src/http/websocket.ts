@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { GraphQLError, getOperationAST, getVariableValues } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
+import type { Logger } from 'pino';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { Viewer } from '../domain/access.js';
 import type { Authenticate } from './authentication.js';
@@ -11,7 +12,12 @@ export interface WebSocketOptions {
   /** GraphQL subscriptions one connection may hold at once. */
   maxSubscriptionsPerConnection: number;
   authenticate: Authenticate;
+  /** Largest message (`MAX_REQUEST_BYTES`); a larger one closes its socket with 1009. */
+  maxPayloadBytes: number;
+  /** How long a socket may stay open without `connection_init`; then it is closed with 4408. */
+  connectionInitWaitTimeoutMs: number;
   errors: ErrorReporting;
+  logger: Logger;
 }
 
 /** What a connection keeps once it is accepted: who it acts for, and how it proved it. */
@@ -33,7 +39,7 @@ export function serveGraphQLOverWebSocket(
   yoga: GraphQLHandler,
   options: WebSocketOptions,
 ): { close(): Promise<void> } {
-  const webSockets = new WebSocketServer({ server, path: graphqlPath });
+  const webSockets = new WebSocketServer({ server, path: graphqlPath, maxPayload: options.maxPayloadBytes });
   type Enveloped = ReturnType<typeof yoga.getEnveloped>;
   const connections = new Map<WebSocket, Partial<ConnectionAuth>>();
   // Each bad operation is answered with an `error` message for its id alone; the socket stays.
@@ -45,6 +51,7 @@ export function serveGraphQLOverWebSocket(
     {
       // Close reasons never carry internal error text, whatever NODE_ENV says.
       isProd: true,
+      connectionInitWaitTimeout: options.connectionInitWaitTimeoutMs,
       // The token is checked once here; a refused connection closes 4403 before any operation.
       onConnect: (context) => {
         const authorization = context.connectionParams?.authorization;
@@ -105,6 +112,12 @@ export function serveGraphQLOverWebSocket(
     },
     webSockets,
   );
+  webSockets.on('connection', (socket) => {
+    // ws closes a socket on a client's protocol error (1009 for an oversized message) and then reports it;
+    // graphql-ws would print that to stderr as an internal error. Registered after graphql-ws's, so it replaces it.
+    socket.removeAllListeners('error');
+    socket.on('error', (error) => options.logger.debug({ err: error.message }, 'WebSocket closed on a client error'));
+  });
   // Revocation reaches open connections too: each is checked again, cheaply (tokens are cached).
   const recheck = setInterval(() => {
     for (const [socket, auth] of connections) {
