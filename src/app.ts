@@ -2,7 +2,9 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { openDatabase } from './db/connection.js';
 import { createAuthenticate } from './http/authentication.js';
+import { originPolicy } from './http/cors.js';
 import { createErrorReporting } from './http/error-reporting.js';
+import { hostPolicy } from './http/host-check.js';
 import { createHttpServer } from './http/server.js';
 import { serveGraphQLOverWebSocket } from './http/websocket.js';
 import { createGraphQLHandler, graphqlPath } from './http/yoga.js';
@@ -96,13 +98,23 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
 
     const authenticate = createAuthenticate({ tokens, authRequired: config.access.authRequired });
     const errors = createErrorReporting(logger, onUnexpectedError);
-    const yoga = createGraphQLHandler({ services: { jobs, tokens, quotas }, authenticate, errors });
-    const http = createHttpServer(yoga, { maxRequestBytes: config.limits.maxRequestBytes });
+    const allowsOrigin = originPolicy(config.limits.corsOrigins);
+    const allowsHost = hostPolicy(config.host);
+    const yoga = createGraphQLHandler({
+      services: { jobs, tokens, quotas },
+      authenticate,
+      errors,
+      allowsOrigin,
+      introspection: config.limits.introspection,
+    });
+    const http = createHttpServer(yoga, { maxRequestBytes: config.limits.maxRequestBytes, allowsHost });
     const webSockets = serveGraphQLOverWebSocket(http.server, yoga, {
       ...config.webSocket,
       authenticate,
       maxPayloadBytes: config.limits.maxRequestBytes,
       connectionInitWaitTimeoutMs: options.connectionInitWaitTimeoutMs ?? 3000,
+      allowsHost,
+      allowsOrigin,
       errors,
       logger,
     });

@@ -72,6 +72,10 @@ describe('client mistakes', () => {
       ['GRAPHQL_VALIDATION_FAILED', () => gateway.graphql('{ nope }')],
       ['OPERATION_LIMIT', () => gateway.graphql(`{ ${'__typename @include(if: true) '.repeat(30)}}`)],
       ['BAD_USER_INPUT', () => gateway.graphql('{ videoJobs(first: 2, after: "garbage") { edges { cursor } } }')],
+      [
+        'CSRF_PREVENTED',
+        () => fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{}' }),
+      ],
       ['UNAUTHENTICATED', () => gateway.graphql('{ __typename }', {}, { authorization: 'Bearer wan_unknown' })],
       ['NOT_FOUND', () => wsErrors(gateway.wsClient(), 'subscription { videoJob(id: "VmlkZW9Kb2I6OTk5OTk5") { id } }')],
       ['GRAPHQL_PARSE_FAILED', () => wsErrors(gateway.wsClient(), 'subscription { videoJob(')],

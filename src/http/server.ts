@@ -1,11 +1,14 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { urlHost } from './address.js';
+import { sendGraphQLError } from './refusal.js';
 import { requestBodyLimit } from './request-size.js';
 
 export interface HttpServerOptions {
   /** Request bodies over this many bytes are answered 413 and never read whole (`MAX_REQUEST_BYTES`). */
   maxRequestBytes: number;
+  /** Whether a request's Host header may be served: the DNS rebinding guard (see host-check.ts). */
+  allowsHost: (host: string | undefined) => boolean;
 }
 
 export interface HttpServer {
@@ -26,6 +29,15 @@ export function createHttpServer(handler: RequestListener, options: HttpServerOp
   const bodies = requestBodyLimit(options.maxRequestBytes);
   const server = createServer({ IncomingMessage: bodies.IncomingMessage });
   const serve: RequestListener<typeof bodies.IncomingMessage> = (request, response) => {
+    if (!options.allowsHost(request.headers.host)) {
+      sendGraphQLError(
+        response,
+        403,
+        'FORBIDDEN_HOST',
+        'bound to loopback, this gateway answers only to loopback names (localhost, 127.0.0.1, [::1])',
+      );
+      return;
+    }
     bodies.serve(request, response, handler);
   };
   server.on('request', serve);

@@ -1,4 +1,5 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { GraphQLError, getOperationAST, getVariableValues } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
@@ -6,6 +7,7 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import type { Viewer } from '../domain/access.js';
 import type { Authenticate } from './authentication.js';
 import { type ErrorReporting, unexpectedErrorMessage } from './error-reporting.js';
+import { refuseUpgrade } from './refusal.js';
 import { type GraphQLHandler, graphqlPath } from './yoga.js';
 
 export interface WebSocketOptions {
@@ -16,6 +18,10 @@ export interface WebSocketOptions {
   maxPayloadBytes: number;
   /** How long a socket may stay open without `connection_init`; then it is closed with 4408. */
   connectionInitWaitTimeoutMs: number;
+  /** The DNS rebinding guard, as for HTTP requests. */
+  allowsHost: (host: string | undefined) => boolean;
+  /** `CORS_ORIGINS`: an upgrade from a browser page of another origin is refused. */
+  allowsOrigin: (origin: string) => boolean;
   errors: ErrorReporting;
   logger: Logger;
 }
@@ -39,7 +45,7 @@ export function serveGraphQLOverWebSocket(
   yoga: GraphQLHandler,
   options: WebSocketOptions,
 ): { close(): Promise<void> } {
-  const webSockets = new WebSocketServer({ server, path: graphqlPath, maxPayload: options.maxPayloadBytes });
+  const webSockets = new WebSocketServer({ noServer: true, path: graphqlPath, maxPayload: options.maxPayloadBytes });
   type Enveloped = ReturnType<typeof yoga.getEnveloped>;
   const connections = new Map<WebSocket, Partial<ConnectionAuth>>();
   // Each bad operation is answered with an `error` message for its id alone; the socket stays.
@@ -118,6 +124,31 @@ export function serveGraphQLOverWebSocket(
     socket.removeAllListeners('error');
     socket.on('error', (error) => options.logger.debug({ err: error.message }, 'WebSocket closed on a client error'));
   });
+
+  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (!webSockets.shouldHandle(request)) {
+      refuseUpgrade(socket, 404, 'NOT_FOUND', `WebSockets are served on ${graphqlPath} only`);
+      return;
+    }
+    if (!options.allowsHost(request.headers.host)) {
+      refuseUpgrade(socket, 403, 'FORBIDDEN_HOST', 'bound to loopback, this gateway answers only to loopback names');
+      return;
+    }
+    // Browsers always send Origin with an upgrade; other clients need not, and pass.
+    const origin = request.headers.origin;
+    if (origin !== undefined && !options.allowsOrigin(origin)) {
+      refuseUpgrade(
+        socket,
+        403,
+        'FORBIDDEN_ORIGIN',
+        `pages from ${origin} may not open a WebSocket here (CORS_ORIGINS)`,
+      );
+      return;
+    }
+    webSockets.handleUpgrade(request, socket, head, (webSocket) => webSockets.emit('connection', webSocket, request));
+  };
+  server.on('upgrade', onUpgrade);
+
   // Revocation reaches open connections too: each is checked again, cheaply (tokens are cached).
   const recheck = setInterval(() => {
     for (const [socket, auth] of connections) {
@@ -133,6 +164,7 @@ export function serveGraphQLOverWebSocket(
   return {
     close: () => {
       clearInterval(recheck);
+      server.off('upgrade', onUpgrade);
       for (const socket of webSockets.clients) socket.close(goingAway, 'server shutting down');
       return new Promise((resolve) => webSockets.close(() => resolve()));
     },

@@ -1,8 +1,11 @@
+import { useDisableIntrospection } from '@envelop/disable-introspection';
 import { createYoga } from 'graphql-yoga';
 import type { Viewer } from '../domain/access.js';
 import type { GraphQLContext } from '../schema/builder.js';
 import { schema } from '../schema/index.js';
 import type { Authenticate } from './authentication.js';
+import { corsOptions } from './cors.js';
+import { useCsrfPrevention } from './csrf-prevention.js';
 import type { ErrorReporting } from './error-reporting.js';
 import { useOperationLimits } from './operation-limits.js';
 
@@ -11,6 +14,10 @@ export interface GraphQLHandlerOptions {
   authenticate: Authenticate;
   /** Error masking and logging, shared with the WebSocket transport. */
   errors: ErrorReporting;
+  /** Whether a browser page from this origin may call the API (`CORS_ORIGINS`). */
+  allowsOrigin: (origin: string) => boolean;
+  /** Schema introspection (`INTROSPECTION`); GraphiQL stays served either way. */
+  introspection: boolean;
 }
 
 export type GraphQLHandler = ReturnType<typeof createGraphQLHandler>;
@@ -19,7 +26,13 @@ export type GraphQLHandler = ReturnType<typeof createGraphQLHandler>;
 export const graphqlPath = '/graphql';
 
 /** GraphQL over HTTP (GET, POST, SSE), GraphiQL and the health check. */
-export function createGraphQLHandler({ services, authenticate, errors }: GraphQLHandlerOptions) {
+export function createGraphQLHandler({
+  services,
+  authenticate,
+  errors,
+  allowsOrigin,
+  introspection,
+}: GraphQLHandlerOptions) {
   return createYoga<{ viewer?: Viewer }, GraphQLContext>({
     schema,
     // The WebSocket adapter authenticates once per connection and passes its viewer; HTTP requests each here.
@@ -36,7 +49,13 @@ export function createGraphQLHandler({ services, authenticate, errors }: GraphQL
     renderGraphiQL: async (options) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
     // Yoga's default, made explicit: one operation per request, so the operation limits bound a request.
     batching: false,
-    plugins: [...useOperationLimits({ hideFieldSuggestions: false }), errors.plugin],
+    cors: corsOptions(allowsOrigin),
+    plugins: [
+      useCsrfPrevention(),
+      ...useOperationLimits({ hideFieldSuggestions: !introspection }),
+      ...(introspection ? [] : [useDisableIntrospection()]),
+      errors.plugin,
+    ],
     maskedErrors: { maskError: errors.maskError },
     logging: errors.logging,
   });
