@@ -1,9 +1,9 @@
 import { Writable } from 'node:stream';
 import { type Client, createClient } from 'graphql-ws';
-import { pino } from 'pino';
 import { WebSocket } from 'ws';
 import { type App, createApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
+import { createLogger } from '../src/logger.js';
 import { startFakeSegmind, temporaryDirectory } from './support/gateway.js';
 import type { GraphQLResult } from './support/process.js';
 
@@ -29,7 +29,7 @@ export interface LoggedGateway {
 }
 
 /**
- * A gateway in this process whose logger (at `trace`) writes into memory, talking
+ * A gateway in this process whose logger (the one `main.ts` builds, at `trace`) writes into memory, talking
  * to a fake Segmind; `environment` overrides the configuration.
  */
 export async function startLoggedGateway(environment: Record<string, string> = {}): Promise<LoggedGateway> {
@@ -52,7 +52,8 @@ export async function startLoggedGateway(environment: Record<string, string> = {
     POLL_TARGET_DELAY_MS: '100',
     ...environment,
   });
-  const logger = pino({ level: 'trace' }, sink);
+  const key = config.segmind.apiKey;
+  const logger = createLogger({ level: 'trace', secrets: key ? [key] : [] }, sink);
   const unexpected: unknown[] = [];
   const app = await createApp(config, { logger, onUnexpectedError: (error) => unexpected.push(error) });
   const clients: Client[] = [];
