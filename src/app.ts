@@ -2,6 +2,9 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { openDatabase } from './db/connection.js';
 import { createAuthenticate } from './http/authentication.js';
+import { originPolicy } from './http/cors.js';
+import { createErrorReporting } from './http/error-reporting.js';
+import { hostPolicy } from './http/host-check.js';
 import { createHttpServer } from './http/server.js';
 import { serveGraphQLOverWebSocket } from './http/websocket.js';
 import { createGraphQLHandler, graphqlPath } from './http/yoga.js';
@@ -31,6 +34,8 @@ export interface AppOptions {
   breaker?: UpstreamBreakerOptions;
   /** Told of every error from the gateway's own code (a bug), after it is logged; tests fail on it. @default nothing more */
   onUnexpectedError?: (error: unknown) => void;
+  /** How long a WebSocket may stay open without `connection_init`; tests shorten it. @default 3_000 */
+  connectionInitWaitTimeoutMs?: number;
 }
 
 export interface App {
@@ -95,9 +100,27 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     const jobs = new JobService(database, pubsub, clock, poller, model, quotas);
 
     const authenticate = createAuthenticate({ tokens, authRequired: config.access.authRequired });
-    const yoga = createGraphQLHandler({ services: { jobs, tokens, quotas }, authenticate, logger, onUnexpectedError });
-    const http = createHttpServer(yoga);
-    const webSockets = serveGraphQLOverWebSocket(http.server, yoga, { ...config.webSocket, authenticate });
+    const errors = createErrorReporting(logger, onUnexpectedError);
+    const allowsOrigin = originPolicy(config.limits.corsOrigins);
+    const allowsHost = hostPolicy(config.host);
+    const yoga = createGraphQLHandler({
+      services: { jobs, tokens, quotas },
+      authenticate,
+      errors,
+      allowsOrigin,
+      introspection: config.limits.introspection,
+    });
+    const http = createHttpServer(yoga, { maxRequestBytes: config.limits.maxRequestBytes, allowsHost });
+    const webSockets = serveGraphQLOverWebSocket(http.server, yoga, {
+      ...config.webSocket,
+      authenticate,
+      maxPayloadBytes: config.limits.maxRequestBytes,
+      connectionInitWaitTimeoutMs: options.connectionInitWaitTimeoutMs ?? 3000,
+      allowsHost,
+      allowsOrigin,
+      errors,
+      logger,
+    });
 
     // In reverse: stop accepting, close WebSockets (1001), let upstream calls in flight finish and be
     // recorded, let HTTP requests end, and only then close the database.

@@ -1,13 +1,16 @@
-import { pino } from 'pino';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
+import { createLogger } from './logger.js';
 
 /** How long a clean stop may take before the process exits anyway. */
 const shutdownDeadlineMs = 10_000;
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = pino({ level: config.logLevel });
+  const logger = createLogger({
+    level: config.logLevel,
+    secrets: config.segmind.apiKey ? [config.segmind.apiKey] : [],
+  });
   const app = await createApp(config, { logger });
 
   const upstream =

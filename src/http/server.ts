@@ -1,6 +1,15 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { urlHost } from './address.js';
+import { sendGraphQLError } from './refusal.js';
+import { requestBodyLimit } from './request-size.js';
+
+export interface HttpServerOptions {
+  /** Request bodies over this many bytes are answered 413 and never read whole (`MAX_REQUEST_BYTES`). */
+  maxRequestBytes: number;
+  /** Whether a request's Host header may be served: the DNS rebinding guard (see host-check.ts). */
+  allowsHost: (host: string | undefined) => boolean;
+}
 
 export interface HttpServer {
   server: Server;
@@ -16,8 +25,24 @@ export interface HttpServer {
 /** How long open streams and slow requests get on shutdown before their connections are closed. */
 const drainGraceMs = 2000;
 
-export function createHttpServer(handler: RequestListener): HttpServer {
-  const server = createServer(handler);
+export function createHttpServer(handler: RequestListener, options: HttpServerOptions): HttpServer {
+  const bodies = requestBodyLimit(options.maxRequestBytes);
+  const server = createServer({ IncomingMessage: bodies.IncomingMessage });
+  const serve: RequestListener<typeof bodies.IncomingMessage> = (request, response) => {
+    if (!options.allowsHost(request.headers.host)) {
+      sendGraphQLError(
+        response,
+        403,
+        'FORBIDDEN_HOST',
+        'bound to loopback, this gateway answers only to loopback names (localhost, 127.0.0.1, [::1])',
+      );
+      return;
+    }
+    bodies.serve(request, response, handler);
+  };
+  server.on('request', serve);
+  // Requests sent with `Expect: 100-continue` are only told to continue once they pass (see request-size.ts).
+  server.on('checkContinue', serve);
   let drained: Promise<void> | undefined;
   return {
     server,

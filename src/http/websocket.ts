@@ -1,15 +1,29 @@
-import type { Server } from 'node:http';
-import { GraphQLError } from 'graphql';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { GraphQLError, getOperationAST, getVariableValues } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
+import type { Logger } from 'pino';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { Viewer } from '../domain/access.js';
 import type { Authenticate } from './authentication.js';
+import { type ErrorReporting, unexpectedErrorMessage } from './error-reporting.js';
+import { refuseUpgrade } from './refusal.js';
 import { type GraphQLHandler, graphqlPath } from './yoga.js';
 
 export interface WebSocketOptions {
   /** GraphQL subscriptions one connection may hold at once. */
   maxSubscriptionsPerConnection: number;
   authenticate: Authenticate;
+  /** Largest message (`MAX_REQUEST_BYTES`); a larger one closes its socket with 1009. */
+  maxPayloadBytes: number;
+  /** How long a socket may stay open without `connection_init`; then it is closed with 4408. */
+  connectionInitWaitTimeoutMs: number;
+  /** The DNS rebinding guard, as for HTTP requests. */
+  allowsHost: (host: string | undefined) => boolean;
+  /** `CORS_ORIGINS`: an upgrade from a browser page of another origin is refused. */
+  allowsOrigin: (origin: string) => boolean;
+  errors: ErrorReporting;
+  logger: Logger;
 }
 
 /** What a connection keeps once it is accepted: who it acts for, and how it proved it. */
@@ -24,18 +38,26 @@ const recheckIntervalMs = 2000;
 
 /**
  * graphql-ws (`graphql-transport-ws`) on the GraphQL path, executed through Yoga's envelop so both
- * transports share one pipeline (schema, context, error masking). Returns its idempotent close.
+ * transports share one pipeline (schema, context, limits, error masking). Returns its idempotent close.
  */
 export function serveGraphQLOverWebSocket(
   server: Server,
   yoga: GraphQLHandler,
   options: WebSocketOptions,
 ): { close(): Promise<void> } {
-  const webSockets = new WebSocketServer({ server, path: graphqlPath });
+  const webSockets = new WebSocketServer({ noServer: true, path: graphqlPath, maxPayload: options.maxPayloadBytes });
   type Enveloped = ReturnType<typeof yoga.getEnveloped>;
   const connections = new Map<WebSocket, Partial<ConnectionAuth>>();
+  // Each bad operation is answered with an `error` message for its id alone; the socket stays.
+  const refuse = (errors: readonly GraphQLError[]) => {
+    options.errors.logClientErrors(errors);
+    return [...errors];
+  };
   useServer<Record<string, unknown> | undefined, ConnectionAuth>(
     {
+      // Close reasons never carry internal error text, whatever NODE_ENV says.
+      isProd: true,
+      connectionInitWaitTimeout: options.connectionInitWaitTimeoutMs,
       // The token is checked once here; a refused connection closes 4403 before any operation.
       onConnect: (context) => {
         const authorization = context.connectionParams?.authorization;
@@ -51,42 +73,82 @@ export function serveGraphQLOverWebSocket(
       onClose: (context) => {
         connections.delete(context.extra.socket);
       },
+      // Errors inside results (e.g. an unknown job id) are client mistakes too; ours were masked and logged already.
+      onNext: (_context, _id, _payload, _args, result) => {
+        if (result.errors) options.errors.logClientErrors(result.errors);
+      },
       execute: (args) => (args.rootValue as { execute: Enveloped['execute'] }).execute(args),
       subscribe: (args) => (args.rootValue as { subscribe: Enveloped['subscribe'] }).subscribe(args),
       onSubscribe: async (context, _id, payload) => {
         // graphql-ws has already entered this subscription in the list when it asks.
         if (Object.keys(context.subscriptions).length > options.maxSubscriptionsPerConnection) {
           const message = `at most ${options.maxSubscriptionsPerConnection} subscriptions per connection; open another connection`;
-          return [new GraphQLError(message, { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } })];
+          return refuse([new GraphQLError(message, { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } })]);
         }
-        const {
-          schema: envelopedSchema,
-          execute,
-          subscribe,
-          contextFactory,
-          parse,
-          validate,
-        } = yoga.getEnveloped({
-          req: context.extra.request,
-          socket: context.extra.socket,
-          params: payload,
-          viewer: context.extra.viewer,
-        });
-        const document = parse(payload.query);
-        const errors = validate(envelopedSchema, document);
-        if (errors.length > 0) return errors;
-        return {
-          schema: envelopedSchema,
-          operationName: payload.operationName,
-          document,
-          variableValues: payload.variables,
-          contextValue: await contextFactory(),
-          rootValue: { execute, subscribe },
-        };
+        try {
+          const enveloped = yoga.getEnveloped({
+            req: context.extra.request,
+            socket: context.extra.socket,
+            params: payload,
+            viewer: context.extra.viewer,
+          });
+          const document = enveloped.parse(payload.query);
+          const errors = enveloped.validate(enveloped.schema, document);
+          if (errors.length > 0) return refuse(errors);
+          // Coerced here, not only in execution, so that wrong variables get an `error` message as well.
+          const operation = getOperationAST(document, payload.operationName);
+          if (operation) {
+            const definitions = operation.variableDefinitions ?? [];
+            const coerced = getVariableValues(enveloped.schema, definitions, payload.variables ?? {});
+            if (coerced.errors) return refuse(coerced.errors);
+          }
+          return {
+            schema: enveloped.schema,
+            operationName: payload.operationName,
+            document,
+            variableValues: payload.variables,
+            contextValue: await enveloped.contextFactory(),
+            rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
+          };
+        } catch (error) {
+          // Syntax errors, limit refusals, and our own bugs (masked and logged).
+          return refuse([options.errors.maskError(error, unexpectedErrorMessage)]);
+        }
       },
     },
     webSockets,
   );
+  webSockets.on('connection', (socket) => {
+    // ws closes a socket on a client's protocol error (1009 for an oversized message) and then reports it;
+    // graphql-ws would print that to stderr as an internal error. Registered after graphql-ws's, so it replaces it.
+    socket.removeAllListeners('error');
+    socket.on('error', (error) => options.logger.debug({ err: error.message }, 'WebSocket closed on a client error'));
+  });
+
+  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (!webSockets.shouldHandle(request)) {
+      refuseUpgrade(socket, 404, 'NOT_FOUND', `WebSockets are served on ${graphqlPath} only`);
+      return;
+    }
+    if (!options.allowsHost(request.headers.host)) {
+      refuseUpgrade(socket, 403, 'FORBIDDEN_HOST', 'bound to loopback, this gateway answers only to loopback names');
+      return;
+    }
+    // Browsers always send Origin with an upgrade; other clients need not, and pass.
+    const origin = request.headers.origin;
+    if (origin !== undefined && !options.allowsOrigin(origin)) {
+      refuseUpgrade(
+        socket,
+        403,
+        'FORBIDDEN_ORIGIN',
+        `pages from ${origin} may not open a WebSocket here (CORS_ORIGINS)`,
+      );
+      return;
+    }
+    webSockets.handleUpgrade(request, socket, head, (webSocket) => webSockets.emit('connection', webSocket, request));
+  };
+  server.on('upgrade', onUpgrade);
+
   // Revocation reaches open connections too: each is checked again, cheaply (tokens are cached).
   const recheck = setInterval(() => {
     for (const [socket, auth] of connections) {
@@ -102,6 +164,7 @@ export function serveGraphQLOverWebSocket(
   return {
     close: () => {
       clearInterval(recheck);
+      server.off('upgrade', onUpgrade);
       for (const socket of webSockets.clients) socket.close(goingAway, 'server shutting down');
       return new Promise((resolve) => webSockets.close(() => resolve()));
     },

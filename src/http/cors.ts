@@ -1,0 +1,20 @@
+import type { YogaServerOptions } from 'graphql-yoga';
+
+/** Whether a browser page from `origin` may call the API: `CORS_ORIGINS` as a predicate. */
+export function originPolicy(origins: readonly string[]): (origin: string) => boolean {
+  if (origins.includes('*')) return () => true;
+  const allowed = new Set(origins.map((origin) => origin.toLowerCase()));
+  return (origin) => allowed.has(origin.toLowerCase());
+}
+
+/**
+ * Yoga's `cors` option: allowed origins get the allow headers for their own origin (with `Vary: Origin`),
+ * any other gets none. Tokens travel in headers, never cookies, so credentials are never allowed.
+ */
+export function corsOptions(allowsOrigin: (origin: string) => boolean): YogaServerOptions<object, object>['cors'] {
+  return (request) => {
+    const origin = request.headers.get('origin');
+    // Yoga echoes the request's origin for '*'; `false` sends no CORS headers at all.
+    return origin !== null && allowsOrigin(origin) ? { origin: '*', credentials: false } : false;
+  };
+}
