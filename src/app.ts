@@ -109,6 +109,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       errors,
       allowsOrigin,
       introspection: config.limits.introspection,
+      authRequired: config.access.authRequired,
     });
     const http = createHttpServer(yoga, { maxRequestBytes: config.limits.maxRequestBytes, allowsHost });
     const webSockets = serveGraphQLOverWebSocket(http.server, yoga, {

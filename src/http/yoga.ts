@@ -18,6 +18,8 @@ export interface GraphQLHandlerOptions {
   allowsOrigin: (origin: string) => boolean;
   /** Schema introspection (`INTROSPECTION`); GraphiQL stays served either way. */
   introspection: boolean;
+  /** Whether requests need a token: GraphiQL then opens with an Authorization header to fill in. */
+  authRequired: boolean;
 }
 
 export type GraphQLHandler = ReturnType<typeof createGraphQLHandler>;
@@ -32,6 +34,7 @@ export function createGraphQLHandler({
   errors,
   allowsOrigin,
   introspection,
+  authRequired,
 }: GraphQLHandlerOptions) {
   return createYoga<{ viewer?: Viewer }, GraphQLContext>({
     schema,
@@ -43,7 +46,12 @@ export function createGraphQLHandler({
     graphqlEndpoint: graphqlPath,
     healthCheckEndpoint: '/healthz',
     landingPage: false,
-    graphiql: { title: 'wan-i2v-gateway', subscriptionsProtocol: 'WS' },
+    graphiql: {
+      title: 'wan-i2v-gateway',
+      // SSE, not WebSocket: a browser WebSocket cannot carry the header editor's Authorization header.
+      subscriptionsProtocol: 'SSE',
+      headers: authRequired ? JSON.stringify({ Authorization: 'Bearer <your wan_ token>' }, null, 2) : undefined,
+    },
     // GraphiQL served from this package rather than a CDN, so it works on machines without internet access.
     // Loaded on the first browser visit: its 18 MB bundle would otherwise add 0.4 s to every start.
     renderGraphiQL: async (options) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
