@@ -67,6 +67,11 @@ export class CallBudget {
     return Math.max(now, this.pausedUntil, windowFreeAt, tokenFreeAt);
   }
 
+  /** How many calls the pacing lets through in `ms`, once the first burst is spent. */
+  callsWithin(ms: number): number {
+    return Math.floor(ms * this.tokensPerMs);
+  }
+
   /** No call at all before `time` (Segmind's rate-limit reset). */
   pauseUntil(time: number): void {
     this.pausedUntil = Math.max(this.pausedUntil, time);
