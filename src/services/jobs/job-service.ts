@@ -1,12 +1,12 @@
 import type { Database } from '../../db/connection.js';
 import { GroupCommit } from '../../db/group-commit.js';
 import {
-  findJob,
   findJobByIdempotencyKey,
   findJobs,
   type JobPageQuery,
   listEvents,
   listJobPage,
+  prepareFindJob,
   prepareInsertJob,
 } from '../../db/job-queries.js';
 import { isStorageUnavailable } from '../../db/storage-errors.js';
@@ -33,6 +33,7 @@ export class JobService {
   /** New jobs arriving together are committed together: one fsync for many. */
   private readonly groupCommit: GroupCommit;
   private readonly insertJob: ReturnType<typeof prepareInsertJob>;
+  private readonly findJob: ReturnType<typeof prepareFindJob>;
 
   constructor(
     private readonly database: Database,
@@ -44,6 +45,7 @@ export class JobService {
   ) {
     this.groupCommit = new GroupCommit(database);
     this.insertJob = prepareInsertJob(database.db);
+    this.findJob = prepareFindJob(database.db);
   }
 
   /**
@@ -115,7 +117,7 @@ export class JobService {
 
   /** The job, if the viewer may see it; another owner's job is as unknown as a missing one. */
   get(viewer: Viewer, id: number): JobRow | undefined {
-    const job = findJob(this.database.db, id);
+    const job = this.findJob(id);
     return job && canSee(viewer, job) ? job : undefined;
   }
 
@@ -135,7 +137,7 @@ export class JobService {
 
   /** The job with its events, as a change is published: one object every watcher can share. */
   private withEvents(id: number): PublishedJob | undefined {
-    const job = findJob(this.database.db, id);
+    const job = this.findJob(id);
     return job && { ...job, events: this.events(id) };
   }
 

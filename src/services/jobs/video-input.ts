@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { durations, type Resolution, resolutions } from '../../domain/job.js';
+import { decodeDataUri, maxDataUriLength, tooLarge } from './data-uri.js';
 import { audioDurationSeconds, sniffAudio, sniffImage } from './media-sniffing.js';
 
 /** The contract's limits for one video (section 1). */
@@ -37,8 +38,6 @@ export interface VideoInput {
   idempotencyKey: string | null;
 }
 
-const base64Pattern = /^[A-Za-z0-9+/]*={0,2}$/;
-
 type Context = z.core.$RefinementCtx<string>;
 
 function parseHttpUrl(value: string, context: Context): MediaInput {
@@ -59,6 +58,14 @@ function parseHttpUrl(value: string, context: Context): MediaInput {
     });
     return z.NEVER;
   }
+  // The URL is shown to whoever lists the job, and sent on to Segmind.
+  if (url.username !== '' || url.password !== '') {
+    context.addIssue({
+      code: 'custom',
+      message: 'URL must not carry credentials (user:password@)',
+    });
+    return z.NEVER;
+  }
   if (value.length > videoLimits.urlMaxLength) {
     context.addIssue({
       code: 'custom',
@@ -69,91 +76,92 @@ function parseHttpUrl(value: string, context: Context): MediaInput {
   return { upstream: value, display: value };
 }
 
-/** Decodes a base64 data: URI, or reports why it is not one. */
-function decodeDataUri(value: string, maxBytes: number, context: Context): Buffer | undefined {
-  const comma = value.indexOf(',');
-  const header = comma === -1 ? '' : value.slice(5, comma);
-  if (comma === -1 || !header.split(';').includes('base64')) {
-    context.addIssue({
-      code: 'custom',
-      message: 'data: URI must be base64 encoded (data:<type>;base64,<data>)',
-    });
-    return undefined;
-  }
-  const encoded = value.slice(comma + 1).replace(/\s+/g, '');
-  if (encoded.length === 0 || encoded.length % 4 === 1 || !base64Pattern.test(encoded)) {
-    context.addIssue({
-      code: 'custom',
-      message: 'data: URI payload is not valid base64',
-    });
-    return undefined;
-  }
-  if ((encoded.length * 3) / 4 > maxBytes + 3) {
-    context.addIssue({
-      code: 'custom',
-      message: `data: URI is larger than ${maxBytes / 1024 / 1024} MB`,
-    });
-    return undefined;
-  }
-  return Buffer.from(encoded, 'base64');
-}
+/** A media type recognised from the bytes, or undefined once the reason is reported. */
+type Sniff = (bytes: Buffer, context: Context) => string | undefined;
 
-const describeData = (kind: string, bytes: Buffer) => `data:${kind};base64,… (${bytes.length} bytes)`;
-
-const imageField = z
-  .string()
-  .trim()
-  .transform((value, context): MediaInput => {
-    if (!value.toLowerCase().startsWith('data:')) return parseHttpUrl(value, context);
-    const bytes = decodeDataUri(value, videoLimits.imageMaxBytes, context);
-    if (!bytes) return z.NEVER;
-    const kind = sniffImage(bytes);
-    if (!kind) {
-      context.addIssue({
-        code: 'custom',
-        message: 'data: URI is not a JPEG, PNG, WEBP or BMP image',
-      });
+/**
+ * An http(s) URL, or a base64 data: URI decoded once (see `decodeDataUri`) and passed on as
+ * `data:<sniffed type>;base64,<canonical base64>`: what it claims to be is never trusted, so a mislabelled
+ * photo still works and a false type (say `text/html`) never travels.
+ */
+function mediaField(maxBytes: number, sniff: Sniff) {
+  return z.string().transform((raw, context): MediaInput => {
+    const isDataUri = raw.trimStart().slice(0, 5).toLowerCase() === 'data:';
+    // Refused before any work: a string no valid value could be this long.
+    if (raw.length > maxDataUriLength(maxBytes)) {
+      const message = isDataUri ? tooLarge(maxBytes) : `URL is longer than ${videoLimits.urlMaxLength} characters`;
+      context.addIssue({ code: 'custom', message });
       return z.NEVER;
     }
-    return { upstream: value, display: describeData(`image/${kind}`, bytes) };
-  });
-
-const audioField = z
-  .string()
-  .trim()
-  .transform((value, context): MediaInput => {
-    if (!value.toLowerCase().startsWith('data:')) return parseHttpUrl(value, context);
-    const bytes = decodeDataUri(value, videoLimits.audioMaxBytes, context);
-    if (!bytes) return z.NEVER;
-    const kind = sniffAudio(bytes);
-    if (!kind) {
-      context.addIssue({
-        code: 'custom',
-        message: 'data: URI is not WAV or MP3 audio',
-      });
+    const value = raw.trim();
+    if (!isDataUri) return parseHttpUrl(value, context);
+    const decoded = decodeDataUri(value, maxBytes);
+    if ('problem' in decoded) {
+      context.addIssue({ code: 'custom', message: decoded.problem });
       return z.NEVER;
     }
-    const seconds = audioDurationSeconds(kind, bytes);
-    const { audioMinSeconds: min, audioMaxSeconds: max } = videoLimits;
-    if (seconds === undefined) {
-      context.addIssue({
-        code: 'custom',
-        message: `${kind.toUpperCase()} audio is damaged: its length cannot be read`,
-      });
-      return z.NEVER;
-    }
-    if (seconds < min || seconds > max) {
-      context.addIssue({
-        code: 'custom',
-        message: `audio lasts ${seconds.toFixed(1)} s; it must last ${min} to ${max} s`,
-      });
-      return z.NEVER;
-    }
+    const { bytes } = decoded;
+    const type = sniff(bytes, context);
+    if (!type) return z.NEVER;
     return {
-      upstream: value,
-      display: describeData(kind === 'wav' ? 'audio/wav' : 'audio/mpeg', bytes),
+      upstream: `data:${type};base64,${bytes.toString('base64')}`,
+      display: `data:${type};base64,… (${bytes.length} bytes)`,
     };
   });
+}
+
+const imageField = mediaField(videoLimits.imageMaxBytes, (bytes, context) => {
+  const kind = sniffImage(bytes);
+  if (!kind) context.addIssue({ code: 'custom', message: 'data: URI is not a JPEG, PNG, WEBP or BMP image' });
+  return kind && `image/${kind}`;
+});
+
+const audioField = mediaField(videoLimits.audioMaxBytes, (bytes, context) => {
+  const kind = sniffAudio(bytes);
+  if (!kind) {
+    context.addIssue({ code: 'custom', message: 'data: URI is not WAV or MP3 audio' });
+    return undefined;
+  }
+  const seconds = audioDurationSeconds(kind, bytes);
+  const { audioMinSeconds: min, audioMaxSeconds: max } = videoLimits;
+  if (seconds === undefined) {
+    context.addIssue({
+      code: 'custom',
+      message: `${kind.toUpperCase()} audio is damaged: its length cannot be read`,
+    });
+    return undefined;
+  }
+  if (seconds < min || seconds > max) {
+    context.addIssue({
+      code: 'custom',
+      message: `audio lasts ${seconds.toFixed(1)} s; it must last ${min} to ${max} s`,
+    });
+    return undefined;
+  }
+  return kind === 'wav' ? 'audio/wav' : 'audio/mpeg';
+});
+
+const loneSurrogate = /\p{Surrogate}/u;
+
+/**
+ * Text that can be stored and sent as given: no NUL or other C0 control (tab and line breaks aside), and
+ * no half of a UTF-16 surrogate pair (which no UTF-8 encoder, SQLite's included, can represent faithfully).
+ */
+function checkText(field: string) {
+  return (value: string, context: Context) => {
+    for (let index = 0; index < value.length; index++) {
+      const code = value.charCodeAt(index);
+      if (code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) {
+        const name = `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
+        context.addIssue({ code: 'custom', message: `${field} must not contain control characters (${name})` });
+        return;
+      }
+    }
+    if (loneSurrogate.test(value)) {
+      context.addIssue({ code: 'custom', message: `${field} must not contain unpaired UTF-16 surrogates` });
+    }
+  };
+}
 
 /** The rules of `CreateVideoInput`; each failure names its field. */
 export const videoInputSchema = z.object({
@@ -162,7 +170,8 @@ export const videoInputSchema = z.object({
     .string()
     .trim()
     .min(1, 'prompt must not be empty')
-    .max(videoLimits.promptMaxLength, `prompt must be at most ${videoLimits.promptMaxLength} characters`),
+    .max(videoLimits.promptMaxLength, `prompt must be at most ${videoLimits.promptMaxLength} characters`)
+    .superRefine(checkText('prompt')),
   audio: audioField.nullish().transform((audio) => audio ?? null),
   duration: z
     .number()
@@ -177,7 +186,8 @@ export const videoInputSchema = z.object({
     .max(
       videoLimits.negativePromptMaxLength,
       `negativePrompt must be at most ${videoLimits.negativePromptMaxLength} characters`,
-    ),
+    )
+    .superRefine(checkText('negativePrompt')),
   enablePromptExpansion: z.boolean(),
   seed: z
     .number()
@@ -193,6 +203,7 @@ export const videoInputSchema = z.object({
       videoLimits.idempotencyKeyMaxLength,
       `idempotencyKey must be at most ${videoLimits.idempotencyKeyMaxLength} characters`,
     )
+    .superRefine(checkText('idempotencyKey'))
     .nullish()
     .transform((key) => key ?? null),
 }) satisfies z.ZodType<VideoInput, unknown>;

@@ -59,14 +59,19 @@ export function createPoller(settings: PollerSettings, dependencies: PollerDepen
     clock,
     logger,
     minIntervalMs: settings.pollMinIntervalMs,
+    maxIntervalMs: settings.pollMaxIntervalMs,
     retries,
   });
+  const budget = new CallBudget(settings.callsPerMinute, clock, settings.rateWindowMs);
+  // As many jobs as the budget can poll once every POLL_MAX_INTERVAL_MS; more would go unpolled longer.
+  const maxSubmittedJobs = Math.max(1, budget.callsWithin(settings.pollMaxIntervalMs));
   const submitter = new Submitter(database, client, machine);
   const submits = new SubmitStep({
     submitter,
     machine,
     clock,
     logger,
+    hasRoom: (submitting) => polls.size + submitting < maxSubmittedJobs,
     onSubmitted: (job, requestId) => polls.watch(job, requestId, clock.now()),
     retries,
     retryWindowMs: settings.submitRetryWindowMs ?? 600_000,
@@ -78,7 +83,7 @@ export function createPoller(settings: PollerSettings, dependencies: PollerDepen
   });
   const dispatcher = new Dispatcher({
     steps: [submits, polls],
-    budget: new CallBudget(settings.callsPerMinute, clock, settings.rateWindowMs),
+    budget,
     breaker,
     clock,
     logger,

@@ -141,7 +141,8 @@ export class Dispatcher {
       if (!next) return undefined;
       if (next.dueAt > clock.now()) return next.dueAt;
       // A routine call leaves the last call of the moment to one that might find something.
-      if (!budget.tryTake(next.urgency < lowUrgency ? 1 : 0)) return budget.nextFreeAt();
+      const reserve = next.urgency < lowUrgency ? 1 : 0;
+      if (!budget.tryTake(reserve)) return budget.nextFreeAt(reserve);
       this.run(next);
     }
     return undefined;

@@ -21,6 +21,8 @@ export interface PollStepOptions {
   logger: Logger;
   /** Never poll one job more often than this. */
   minIntervalMs: number;
+  /** A job unpolled this long is overdue: its poll goes before anything else (POLL_MAX_INTERVAL_MS). */
+  maxIntervalMs: number;
   /** Waits between reads of a job while they fail. */
   retries: Omit<BackoffOptions, 'jitter'>;
 }
@@ -36,9 +38,25 @@ interface WatchedJob extends PolledJob {
   busy: boolean;
 }
 
-/** Ranks among equally due calls: a result Segmind owes us, then routine polls (submits rank 0). */
+/**
+ * Ranks among equally due calls: an overdue poll first, since its job is paid for and Segmind forgets it an
+ * hour after the submit; then submits (rank 0), a result Segmind owes us, and routine polls.
+ */
+const overdueRank = -1;
 const owedResultRank = 1;
 const pollRank = 2;
+
+interface Candidate {
+  job: WatchedJob;
+  work: Work;
+}
+
+/** Overdue polls due now take turns, the longest unpolled first; else the dispatcher's order. */
+function goesBefore(a: Candidate, b: Candidate, now: number): boolean {
+  const overdueNow = ({ work }: Candidate) => work.rank === overdueRank && work.dueAt <= now;
+  if (overdueNow(a) && overdueNow(b)) return a.job.lastPolledAt < b.job.lastPolledAt;
+  return runsBefore(a.work, b.work, now);
+}
 
 /**
  * Polls every submitted, unfinished job, whether or not anyone watches it: when the policy says, the status
@@ -71,21 +89,23 @@ export class PollStep implements Step {
   }
 
   nextWork(now: number): Work | undefined {
-    let best: Work | undefined;
+    let best: Candidate | undefined;
     for (const job of this.watched.values()) {
       if (job.busy) continue;
-      const work = this.workFor(job, now);
-      if (!best || runsBefore(work, best, now)) best = work;
+      const candidate = { job, work: this.workFor(job, now) };
+      if (!best || goesBefore(candidate, best, now)) best = candidate;
     }
-    return best;
+    return best?.work;
   }
 
   private workFor(job: WatchedJob, now: number): Work {
     const notBefore = job.lastPolledAt + this.options.minIntervalMs;
+    // Overdue, a poll is no routine look: the low-urgency reserve does not hold it back either.
+    const overdue = now - job.lastPolledAt >= this.options.maxIntervalMs;
     const work = (kind: 'status' | 'result', dueAt: number, rank: number, urgency: number): Work => ({
       dueAt: Math.max(notBefore, dueAt),
-      rank,
-      urgency,
+      rank: overdue ? overdueRank : rank,
+      urgency: overdue ? 1 : urgency,
       run: (send) => this.read(job, kind, send),
     });
     if (job.retryAt !== undefined) return work('status', job.retryAt, pollRank, 1);

@@ -12,6 +12,11 @@ export interface SubmitStepOptions {
   machine: JobStateMachine;
   clock: Clock;
   logger: Logger;
+  /**
+   * Whether Segmind may be given one more job, `submitting` being already on their way: a submit waits
+   * while the jobs it has need every call the budget has for their polls.
+   */
+  hasRoom: (submitting: number) => boolean;
   /** Told of each job Segmind took, with its row as the state machine left it (QUEUED, with its request id). */
   onSubmitted: (job: JobRow, requestId: string) => void;
   /** Waits between tries of a submit Segmind did not take. */
@@ -34,12 +39,13 @@ interface PendingJob {
   busy: boolean;
 }
 
-/** Submits go before every poll due at the same moment. */
+/** Submits go before every poll due at the same moment, but for an overdue one (see PollStep). */
 const submitRank = 0;
 
 /** Sends PENDING jobs to Segmind in creation order, retrying those Segmind certainly did not take. */
 export class SubmitStep implements Step {
   private readonly pending = new Map<number, PendingJob>();
+  private submitting = 0;
 
   constructor(private readonly options: SubmitStepOptions) {}
 
@@ -60,6 +66,7 @@ export class SubmitStep implements Step {
 
   /** The oldest job whose submit is due; before any is, the one due soonest among those ahead of it. */
   nextWork(now: number): Work | undefined {
+    if (!this.options.hasRoom(this.submitting)) return undefined;
     let best: PendingJob | undefined;
     for (const job of this.pending.values()) {
       if (job.busy) continue;
@@ -72,10 +79,12 @@ export class SubmitStep implements Step {
 
   private async submit(job: PendingJob, send: Send): Promise<void> {
     job.busy = true;
+    this.submitting++;
     try {
       await this.attempt(job, send);
     } finally {
       job.busy = false;
+      this.submitting--;
     }
   }
 

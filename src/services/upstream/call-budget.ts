@@ -49,16 +49,27 @@ export class CallBudget {
     return true;
   }
 
-  /** When the next call can be taken (now, if one is free). */
-  nextFreeAt(): number {
+  /**
+   * When `tryTake(reserve)` can next succeed (now, if it can): answering "now" for a call the reserve holds
+   * back would have the caller ask again at once, and again.
+   */
+  nextFreeAt(reserve = 0): number {
     const now = this.clock.now();
     this.refill(now);
     this.forgetBefore(now - this.countedWindowMs);
-    const oldest = this.callTimes[0];
+    const allowed = this.callsPerMinute - reserve;
+    // The window frees a call when its oldest calls leave it.
+    const leaving = this.callTimes[Math.max(0, this.callTimes.length - allowed)];
     const windowFreeAt =
-      this.callTimes.length < this.callsPerMinute || oldest === undefined ? now : oldest + this.countedWindowMs;
-    const tokenFreeAt = this.tokens >= 1 ? now : now + Math.ceil((1 - this.tokens) / this.tokensPerMs);
+      this.callTimes.length < allowed || leaving === undefined ? now : leaving + this.countedWindowMs;
+    const needed = 1 + reserve;
+    const tokenFreeAt = this.tokens >= needed ? now : now + Math.ceil((needed - this.tokens) / this.tokensPerMs);
     return Math.max(now, this.pausedUntil, windowFreeAt, tokenFreeAt);
+  }
+
+  /** How many calls the pacing lets through in `ms`, once the first burst is spent. */
+  callsWithin(ms: number): number {
+    return Math.floor(ms * this.tokensPerMs);
   }
 
   /** No call at all before `time` (Segmind's rate-limit reset). */
