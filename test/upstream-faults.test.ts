@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../harness/process.js';
 import { temporaryDirectory } from '../harness/temporary-directory.js';
-import { type Simulator, startSimulator } from '../src/simulator/index.js';
+import { type Simulator, type SimulatorCall, startSimulator } from '../src/simulator/index.js';
 import { cleanupAfterEach } from './support/cleanup.js';
-import { runFor, runUntil, startOnManualClock } from './support/drive.js';
+import { defaultPolling, runFor, runUntil, startOnManualClock } from './support/drive.js';
 import {
   collectSubscription,
   createJob,
@@ -99,22 +99,19 @@ describe('submits (POST: retried only where no request was made)', () => {
 
 describe('polls (GET: retried freely, never failing a job by themselves)', () => {
   it('rides out failing polls (5xx, resets): the job completes and its status never goes back', async () => {
-    // Six failures in a row open the circuit; its pauses (real time until the breaker takes the injected
-    // clock) are kept short and PROCESSING long, so that a poll always lands while the job is PROCESSING.
-    const { upstream, gateway } = await setUp({
-      processingMs: 3000,
-      app: { breaker: { firstPauseMs: 100, maxPauseMs: 200 } },
-    });
+    // Six failures in a row open the circuit; on the manual clock its pauses cannot eat the PROCESSING window.
+    const { clock, upstream, gateway } = await startOnManualClock({ processingMs: 3000 }, {}, cleanup);
     const id = await createJob(gateway);
     const watcher = collectSubscription<{ videoJob: JobView }>(
       gateway.wsClient(),
       `subscription ($id: ID!) { videoJob(id: $id) { ${jobFields} } }`,
       { id },
     );
-    await expect.poll(() => upstream.count('POST')).toBe(1);
+    await runUntil(clock, gateway, () => upstream.count('POST') === 1, 60_000);
     upstream.faults.inject({ kind: 'status', status: 502 }, 2, 'status');
     upstream.faults.inject({ kind: 'reset' }, 2, 'status');
     upstream.faults.inject({ kind: 'status', status: 500 }, 2, 'any');
+    await runUntil(clock, gateway, () => isTerminal(statusOf(gateway, id)), 5 * 60_000);
     const history = (await watcher.done).map((payload) => payload.videoJob);
     expect(history.at(-1)?.status).toBe('COMPLETED');
     const versions = history.map((job) => job.version);
@@ -137,19 +134,35 @@ describe('polls (GET: retried freely, never failing a job by themselves)', () =>
     ).toBeGreaterThanOrEqual(3);
   });
 
-  it('stops hammering Segmind while it is down, keeps the job, and resumes when it is back', async () => {
-    const { upstream, gateway } = await setUp({ processingMs: 100 });
-    const id = await createJob(gateway);
-    await expect.poll(() => upstream.count('POST')).toBe(1);
-    upstream.faults.inject({ kind: 'status', status: 503 }, 10_000, 'any');
+  it('stops hammering Segmind while it is down, keeps the jobs, and resumes when it is back', async () => {
+    // The production breaker (5 failures open it; pauses from ~5 s growing to a minute) and pacing, on the manual clock.
+    const { clock, upstream, gateway } = await startOnManualClock(
+      { processingMs: 12 * 60_000 },
+      defaultPolling,
+      cleanup,
+      {
+        breaker: {},
+      },
+    );
+    const ids = await Promise.all(
+      Array.from({ length: 5 }, (_, index) => createJob(gateway, { prompt: `job ${index}` })),
+    );
+    await runUntil(clock, gateway, () => ids.every((id) => statusOf(gateway, id) === 'PROCESSING'), 60_000);
+    upstream.faults.inject({ kind: 'status', status: 503 }, 100_000, 'any');
     const outageStart = upstream.calls.length;
-    await new Promise((resolve) => setTimeout(resolve, 2000));
-    const duringOutage = upstream.calls.length - outageStart;
-    // Five failures open the circuit; then one probe per pause (500 ms, doubling to 1 s in this test).
-    expect(duringOutage).toBeLessThanOrEqual(10);
-    expect(statusOf(gateway, id)).toBe('QUEUED');
+    await runFor(clock, gateway, 10 * 60_000);
+    const outage = upstream.calls.slice(outageStart);
+    // Five failing polls would each be retried every 30 s at most: ~100 calls in ten minutes without a breaker.
+    // With it: five to open it, then one probe per pause, the pauses growing.
+    expect(outage.length).toBeLessThanOrEqual(25);
+    const lastGaps = outage
+      .slice(-3)
+      .map((call, index, calls) => (index === 0 ? 0 : call.at - (calls[index - 1] as SimulatorCall).at));
+    expect(Math.min(...lastGaps.slice(1))).toBeGreaterThanOrEqual(20_000);
+    for (const id of ids) expect(statusOf(gateway, id)).toBe('PROCESSING');
     upstream.faults.clear();
-    expect((await waitForTerminal(gateway, id)).status).toBe('COMPLETED');
+    await runUntil(clock, gateway, () => ids.every((id) => isTerminal(statusOf(gateway, id))), 60 * 60_000, 5000);
+    for (const id of ids) expect(statusOf(gateway, id)).toBe('COMPLETED');
   });
 
   it('sends no call of any kind between a 429 and its reset time', async () => {

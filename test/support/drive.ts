@@ -1,6 +1,6 @@
 import { temporaryDirectory } from '../../harness/temporary-directory.js';
 import type { Simulator, SimulatorOptions } from '../../src/simulator/index.js';
-import { startFakeSegmind, startGateway, type TestGateway } from './gateway.js';
+import { type GatewayOptions, startFakeSegmind, startGateway, type TestGateway } from './gateway.js';
 import { ManualClock } from './manual-clock.js';
 
 /**
@@ -42,11 +42,12 @@ export async function startOnManualClock(
   simulator: Omit<SimulatorOptions, 'clock'>,
   environment: Record<string, string>,
   cleanup: (...cleanups: (() => unknown)[]) => void,
+  app?: GatewayOptions['app'],
 ): Promise<{ clock: ManualClock; upstream: Simulator; gateway: TestGateway }> {
   const clock = new ManualClock();
   const folder = temporaryDirectory();
   const upstream = await startFakeSegmind({ ...simulator, clock });
-  const gateway = await startGateway({ upstream, clock, databasePath: `${folder.path}/jobs.sqlite`, environment });
+  const gateway = await startGateway({ upstream, clock, databasePath: `${folder.path}/jobs.sqlite`, environment, app });
   cleanup(
     folder.remove,
     () => upstream.close(),
