@@ -177,12 +177,11 @@ describe('shutdown on SIGTERM', () => {
   it('exits at once on a second signal while the first is still waiting for upstream calls', async () => {
     const { upstream, start } = await setUp();
     upstream.faults.inject({ kind: 'hang' }, 1, 'submit');
-    const server = await start();
+    const server = await start({ LOG_LEVEL: 'info' });
     await createJob(endpointAt(server.url));
     await expect.poll(() => upstream.count('POST')).toBe(1);
     server.child.kill('SIGTERM'); // waits up to 5 s for the hanging submit
-    // Still running 300 ms on: no event tells "waiting for calls in flight" apart from "about to exit".
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await expect.poll(() => server.output(), { timeout: 10_000 }).toContain('waiting for upstream calls in flight');
     expect(server.child.exitCode).toBeNull();
     const secondAt = Date.now();
     server.child.kill('SIGINT');

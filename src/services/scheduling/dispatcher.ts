@@ -97,6 +97,9 @@ export class Dispatcher {
     this.cancelTimer?.();
     this.cancelTimer = undefined;
     this.timerAt = Number.POSITIVE_INFINITY;
+    if (this.inFlight.size > 0) {
+      this.options.logger.info({ inFlight: this.inFlight.size }, 'waiting for upstream calls in flight');
+    }
     const idle = this.whenIdle();
     let graceTimer: NodeJS.Timeout | undefined;
     // Wall-clock time, not the app's clock: shutdown must end whatever clock drives the schedule.
