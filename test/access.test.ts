@@ -1,23 +1,19 @@
 import { createClient } from 'graphql-ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { temporaryDirectory } from '../harness/temporary-directory.js';
 import { openDatabase } from '../src/db/connection.js';
 import type { Scope } from '../src/domain/access.js';
 import { TokenService } from '../src/services/access/token-service.js';
 import { systemClock } from '../src/services/clock.js';
-import type { Simulator } from '../src/simulator/index.js';
 import { dataField, requestAs, subscribeOnceOverSse, subscribeOnceOverWebSocket } from './support/auth.js';
-import { createVideoMutation, startFakeSegmind, startGateway, type TestGateway } from './support/gateway.js';
+import { createVideoMutation, gatewayFixture, type TestGateway } from './support/gateway.js';
 
 const listQuery = '{ videoJobs(first: 10) { edges { node { id owner } } } }';
 const jobQuery = 'query ($id: ID!) { videoJob(id: $id) { id owner } }';
 const subscription = 'subscription ($id: ID!) { videoJob(id: $id) { id status } }';
 const input = { image: 'https://example.com/cat.png', prompt: 'a cat surfing a wave' };
 
-let upstream: Simulator;
 let gateway: TestGateway;
-let folder: ReturnType<typeof temporaryDirectory>;
 /** Token secrets by role; `revoked` was revoked, `bad` never existed. */
 const tokens: Record<string, string> = {};
 /** A job of owner alice. */
@@ -25,14 +21,11 @@ let aliceJob: string;
 
 const make = (owner: string, scopes: Scope[]) => gateway.app.tokens.create({ owner, scopes }).secret;
 
+// Jobs that stay PROCESSING for the whole file, on a gateway that requires tokens.
+const fixture = gatewayFixture('all', { processingMs: 60_000 }, { AUTH_REQUIRED: 'true' });
+
 beforeAll(async () => {
-  folder = temporaryDirectory();
-  upstream = await startFakeSegmind({ processingMs: 60_000 });
-  gateway = await startGateway({
-    upstream,
-    databasePath: `${folder.path}/jobs.sqlite`,
-    environment: { AUTH_REQUIRED: 'true' },
-  });
+  ({ gateway } = fixture);
   tokens.owner = make('alice', ['jobs:read', 'jobs:write']);
   tokens.readOnly = make('alice', ['jobs:read']);
   tokens.writeOnly = make('alice', ['jobs:write']);
@@ -44,12 +37,6 @@ beforeAll(async () => {
   tokens.bad = `wan_${'x'.repeat(43)}`;
   const created = await requestAs(gateway.url, tokens.owner, createVideoMutation, { input });
   aliceJob = dataField<{ job: { id: string } }>(created, 'createVideo').job.id;
-});
-
-afterAll(async () => {
-  await gateway?.close();
-  await upstream?.close();
-  folder?.remove();
 });
 
 /** What a caller sees: `401`, `FORBIDDEN`, `NOT_FOUND` / `hidden` (another owner's job), or `ok`. */

@@ -1,13 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { temporaryDirectory } from '../harness/temporary-directory.js';
 import { encodeJobId } from '../src/domain/job-id.js';
 import type { Simulator } from '../src/simulator/index.js';
 import { dataField, requestAs, subscribeOnceOverWebSocket } from './support/auth.js';
-import { createVideoMutation, startFakeSegmind, startGateway, type TestGateway } from './support/gateway.js';
+import { createVideoMutation, gatewayFixture, startGateway, type TestGateway } from './support/gateway.js';
 
 let upstream: Simulator;
 let gateway: TestGateway;
-let folder: ReturnType<typeof temporaryDirectory>;
 let alice: string;
 let bob: string;
 let admin: string;
@@ -21,26 +20,17 @@ const createdId = (answer: Awaited<ReturnType<typeof requestAs>>) =>
 /** The answer with the asked-for id blanked out, to compare two answers' shape and wording. */
 const withoutId = (answer: unknown, id: string) => JSON.parse(JSON.stringify(answer).replaceAll(id, '<id>'));
 
+// Jobs that stay PROCESSING for the whole file, on a gateway that requires tokens.
+const fixture = gatewayFixture('all', { processingMs: 60_000 }, { AUTH_REQUIRED: 'true' });
+
 beforeAll(async () => {
-  folder = temporaryDirectory();
-  upstream = await startFakeSegmind({ processingMs: 60_000 });
-  gateway = await startGateway({
-    upstream,
-    databasePath: `${folder.path}/jobs.sqlite`,
-    environment: { AUTH_REQUIRED: 'true' },
-  });
+  ({ upstream, gateway } = fixture);
   alice = gateway.app.tokens.create({ owner: 'alice', scopes: ['jobs:read', 'jobs:write'] }).secret;
   bob = gateway.app.tokens.create({ owner: 'bob', scopes: ['jobs:read', 'jobs:write'] }).secret;
   admin = gateway.app.tokens.create({ owner: 'ops', scopes: ['admin'] }).secret;
   aliceJob = createdId(
     await requestAs(gateway.url, alice, createVideoMutation, input('alice 1', { idempotencyKey: 'k1' })),
   );
-});
-
-afterAll(async () => {
-  await gateway?.close();
-  await upstream?.close();
-  folder?.remove();
 });
 
 describe("another owner's job is indistinguishable from one that does not exist", () => {

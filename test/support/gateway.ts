@@ -178,13 +178,21 @@ export interface GatewayFixture {
  * A fake Segmind and a gateway on its own database file, made before and closed after each test
  * (`each`) or once for the whole file (`all`). Read its fields inside tests and hooks only.
  */
-export function gatewayFixture(scope: 'each' | 'all', simulator: SimulatorOptions = {}): GatewayFixture {
+export function gatewayFixture(
+  scope: 'each' | 'all',
+  simulator: SimulatorOptions = {},
+  environment: Record<string, string> = {},
+): GatewayFixture {
   const fixture = {} as GatewayFixture;
   let folder: ReturnType<typeof temporaryDirectory> | undefined;
   (scope === 'each' ? beforeEach : beforeAll)(async () => {
     folder = temporaryDirectory();
     fixture.upstream = await startFakeSegmind(simulator);
-    fixture.gateway = await startGateway({ upstream: fixture.upstream, databasePath: `${folder.path}/jobs.sqlite` });
+    fixture.gateway = await startGateway({
+      upstream: fixture.upstream,
+      databasePath: `${folder.path}/jobs.sqlite`,
+      environment,
+    });
   });
   (scope === 'each' ? afterEach : afterAll)(async () => {
     await fixture.gateway?.close();
