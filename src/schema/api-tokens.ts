@@ -19,8 +19,8 @@ const ApiTokenType = builder.objectRef<ApiToken>('ApiToken').implement({
     id: t.id({ description: 'The number the CLI names it by.', resolve: (token) => String(token.id) }),
     owner: t.exposeString('owner', { description: 'Tokens of one owner share its jobs and quotas.' }),
     name: t.exposeString('name', { nullable: true, description: 'What the operator called it.' }),
-    scopes: t.field({ type: [ApiTokenScope], resolve: (token) => token.scopes }),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    scopes: t.field({ type: [ApiTokenScope], description: 'What it may do.', resolve: (token) => token.scopes }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was made.' }),
     lastUsedAt: t.expose('lastUsedAt', {
       type: 'DateTime',
       nullable: true,
@@ -35,6 +35,7 @@ const ApiTokenType = builder.objectRef<ApiToken>('ApiToken').implement({
 });
 
 const CreateApiTokenInput = builder.inputType('CreateApiTokenInput', {
+  description: 'A token to make: whose it is, what it may do, and a note.',
   fields: (t) => ({
     owner: t.string({ required: true, description: 'Letters, digits and . _ @ -, at most 64 characters.' }),
     scopes: t.field({
@@ -59,7 +60,11 @@ const CreateApiTokenSuccess = builder
     description: 'The new token. Keep `secret` now: only its hash is stored, so it cannot be shown again.',
     fields: (t) => ({
       secret: t.exposeString('secret', { description: 'The token to send as `Authorization: Bearer <secret>`.' }),
-      apiToken: t.field({ type: ApiTokenType, resolve: (made) => made.token }),
+      apiToken: t.field({
+        type: ApiTokenType,
+        description: 'The token as it is listed.',
+        resolve: (made) => made.token,
+      }),
     }),
   });
 
@@ -77,11 +82,15 @@ builder.mutationFields((t) => ({
     type: CreateApiTokenSuccess,
     description: 'Admins only: makes a token for an owner.',
     authScopes: { admin: true },
-    args: { input: t.arg({ type: CreateApiTokenInput, required: true }).validate(createTokenRules) },
+    args: {
+      input: t
+        .arg({ type: CreateApiTokenInput, required: true, description: 'The token to make.' })
+        .validate(createTokenRules),
+    },
     errors: {
       types: [InputRejectedError],
       directResult: true,
-      union: { name: 'CreateApiTokenResult' },
+      union: { name: 'CreateApiTokenResult', description: 'The new token and its secret, or why none was made.' },
     },
     resolve: (_root, { input }, context) => context.tokens.create(input),
   }),
@@ -91,7 +100,7 @@ builder.mutationFields((t) => ({
     description:
       'Admins only: revokes a token at once (open WebSockets using it close within 5 s); null for an unknown id.',
     authScopes: { admin: true },
-    args: { id: t.arg.id({ required: true }) },
+    args: { id: t.arg.id({ required: true, description: "The token's id, as in ApiToken.id." }) },
     resolve: (_root, args, context) => {
       const id = Number(args.id);
       return Number.isSafeInteger(id) && id > 0 ? (context.tokens.revoke(id) ?? null) : null;

@@ -60,7 +60,30 @@ export const builder = new SchemaBuilder<{
     clientMutationId: 'omit',
     cursorType: 'String',
     nodesQueryOptions: false,
-    nodeQueryOptions: { authScopes: { jobsRead: true } },
+    nodeQueryOptions: {
+      authScopes: { jobsRead: true },
+      description: "Any object by its global id; null for an unknown id or another owner's job.",
+      args: { id: { description: 'A global id, e.g. VideoJob.id.' } },
+    },
+    nodeTypeOptions: { description: 'An object with a global id, fetchable with Query.node.' },
+    idFieldOptions: { description: 'Opaque global id.' },
+    pageInfoTypeOptions: { description: 'Where a page sits in the whole list (Relay cursor connections).' },
+    pageInfoFieldOptions: { description: 'Whether there is more before or after this page, and its end cursors.' },
+    hasNextPageFieldOptions: {
+      description: 'Paging forward (`first`): more items follow this page. Paging back (`last`): `before` was given.',
+    },
+    hasPreviousPageFieldOptions: {
+      description: 'Paging back (`last`): more items precede this page. Paging forward (`first`): `after` was given.',
+    },
+    startCursorFieldOptions: { description: "The first edge's cursor; null for an empty page." },
+    endCursorFieldOptions: { description: "The last edge's cursor; null for an empty page." },
+    cursorFieldOptions: { description: 'Opaque; pass it as `after` or `before` to page from here.' },
+    firstArgOptions: {
+      description: 'Page forward: the first this many items (at most 100; 20 if neither first nor last).',
+    },
+    afterArgOptions: { description: 'Only items after this cursor (with newest-first order: older ones).' },
+    lastArgOptions: { description: 'Page back: the last this many items (at most 100).' },
+    beforeArgOptions: { description: 'Only items before this cursor (with newest-first order: newer ones).' },
     // The domain's codec, so node ids, job ids and links elsewhere are one format.
     encodeGlobalID: encodeGlobalId,
     decodeGlobalID: (globalId) => {

@@ -4,6 +4,7 @@ import { builder } from './builder.js';
 import { VideoJob, VideoResolution } from './video-job.js';
 
 const CreateVideoInput = builder.inputType('CreateVideoInput', {
+  description: 'What to generate. Every rule is checked before anything is stored or sent.',
   fields: (t) => ({
     image: t.string({
       required: true,
@@ -25,6 +26,7 @@ const CreateVideoInput = builder.inputType('CreateVideoInput', {
       type: VideoResolution,
       required: true,
       defaultValue: '720p',
+      description: 'Size of the video.',
     }),
     multiShots: t.boolean({
       required: true,
@@ -36,7 +38,11 @@ const CreateVideoInput = builder.inputType('CreateVideoInput', {
       defaultValue: '',
       description: `0 to ${videoLimits.negativePromptMaxLength} characters.`,
     }),
-    enablePromptExpansion: t.boolean({ required: true, defaultValue: true }),
+    enablePromptExpansion: t.boolean({
+      required: true,
+      defaultValue: true,
+      description: 'Let Segmind expand the prompt into a more detailed one before generating.',
+    }),
     seed: t.int({
       description: `0 to ${videoLimits.seedMax}; null picks one at random.`,
     }),
@@ -52,13 +58,25 @@ builder.mutationFields((t) => ({
     description: 'Stores the job and returns at once; it is sent to Segmind behind the answer.',
     authScopes: { jobsWrite: true },
     args: {
-      input: t.arg({ type: CreateVideoInput, required: true }).validate(videoInputSchema),
+      input: t
+        .arg({ type: CreateVideoInput, required: true, description: 'The video to make.' })
+        .validate(videoInputSchema),
     },
     errors: {
       types: [InputRejectedError, QuotaExceededError],
-      result: { name: 'CreateVideoSuccess' },
-      union: { name: 'CreateVideoResult' },
-      dataField: { name: 'job' },
+      result: {
+        name: 'CreateVideoSuccess',
+        description: 'The job was stored; it is submitted to Segmind behind this answer.',
+      },
+      union: {
+        name: 'CreateVideoResult',
+        description:
+          'The new job, or why none was made (bad input, or over a quota); on an error nothing is stored or sent.',
+      },
+      dataField: {
+        name: 'job',
+        description: 'The new job, PENDING; or the existing one when idempotencyKey was used before.',
+      },
     },
     resolve: (_root, { input }, context) => context.jobs.create(context.viewer, input),
   }),

@@ -3,7 +3,7 @@ import { builder } from './builder.js';
 
 export const ErrorInterface = builder.interfaceRef<Error>('Error').implement({
   description: 'A problem the client can fix, returned as a value rather than a GraphQL error.',
-  fields: (t) => ({ message: t.exposeString('message') }),
+  fields: (t) => ({ message: t.exposeString('message', { description: 'What is wrong, for a human.' }) }),
 });
 
 const ValidationIssue = builder.objectRef<InputIssue>('ValidationIssue').implement({
@@ -12,7 +12,9 @@ const ValidationIssue = builder.objectRef<InputIssue>('ValidationIssue').impleme
     field: t.exposeString('field', {
       description: 'The input field\'s name, e.g. "duration".',
     }),
-    message: t.exposeString('message'),
+    message: t.exposeString('message', {
+      description: 'What is wrong with it, e.g. "duration must be one of 5, 10, 15 seconds".',
+    }),
   }),
 });
 
@@ -23,6 +25,7 @@ builder.objectType(InputRejectedError, {
   fields: (t) => ({
     issues: t.field({
       type: [ValidationIssue],
+      description: 'Every problem found, one entry each.',
       resolve: (error) => [...error.issues],
     }),
   }),

@@ -25,7 +25,7 @@ builder.queryFields((t) => ({
     nullable: true,
     description: "One of your jobs (any job, for an admin); null for an unknown id or another owner's job.",
     authScopes: { jobsRead: true },
-    args: { id: t.arg.id({ required: true }) },
+    args: { id: t.arg.id({ required: true, description: "The job's global id (VideoJob.id)." }) },
     resolve: (_root, args, context) => {
       const id = decodeJobId(String(args.id));
       return id === undefined ? null : (context.jobs.get(context.viewer, id) ?? null);
@@ -70,8 +70,16 @@ builder.queryFields((t) => ({
         );
       },
     },
-    { name: 'VideoJobConnection' },
-    { name: 'VideoJobEdge' },
+    {
+      name: 'VideoJobConnection',
+      description: 'A page of jobs, newest first (Relay cursor connection).',
+      edgesField: { description: 'The jobs on this page, newest first.' },
+    },
+    {
+      name: 'VideoJobEdge',
+      description: 'One job in a page, with its cursor.',
+      nodeField: { description: 'The job.' },
+    },
   ),
 }));
 
@@ -82,7 +90,7 @@ builder.subscriptionFields((t) => ({
       'The job now, then the job after every change, in order, with no gap and no duplicate; completes after a terminal status.',
     authScopes: { jobsRead: true },
     args: {
-      id: t.arg.id({ required: true }),
+      id: t.arg.id({ required: true, description: "The job's global id; an unknown one is a NOT_FOUND error." }),
       afterVersion: t.arg.int({
         description:
           'Resume after a lost connection: the last version this client saw. The snapshot is then sent only if newer.',

@@ -1,21 +1,58 @@
 import type { JobEventRow, JobRow } from '../db/tables.js';
-import { type JobError, jobErrorCodes, jobStatuses } from '../domain/job.js';
+import type { JobError, JobErrorCode, JobStatus, Resolution } from '../domain/job.js';
 import { builder } from './builder.js';
 
 export const VideoJobStatus = builder.enumType('VideoJobStatus', {
   description: 'Forward only: PENDING -> QUEUED -> PROCESSING -> COMPLETED | FAILED; a step may be skipped.',
-  values: jobStatuses,
+  values: {
+    PENDING: { value: 'PENDING', description: 'Stored by the gateway; not yet accepted by Segmind.' },
+    QUEUED: { value: 'QUEUED', description: 'Accepted by Segmind (upstreamRequestId is set), waiting to start.' },
+    PROCESSING: { value: 'PROCESSING', description: 'Segmind is generating the video.' },
+    COMPLETED: { value: 'COMPLETED', description: 'Finished: videoUrl is set. Terminal.' },
+    FAILED: { value: 'FAILED', description: 'Ended without a video: error says why. Terminal.' },
+  } as const satisfies Record<JobStatus, { value: JobStatus; description: string }>,
 });
 
 export const VideoResolution = builder.enumType('VideoResolution', {
+  description: 'Size of the output video (MP4, H.264, 30 fps).',
   values: {
-    RES_720P: { value: '720p' },
-    RES_1080P: { value: '1080p' },
-  } as const,
+    RES_720P: { value: '720p', description: '1280x720.' },
+    RES_1080P: { value: '1080p', description: '1920x1080.' },
+  } as const satisfies Record<string, { value: Resolution; description: string }>,
 });
 
 const VideoJobErrorCode = builder.enumType('VideoJobErrorCode', {
-  values: jobErrorCodes,
+  description: 'Why a job FAILED; VideoJobError.message gives the details.',
+  values: {
+    GENERATION_FAILED: {
+      value: 'GENERATION_FAILED',
+      description:
+        "Segmind failed the generation (content-policy blocks included); the message carries Segmind's text.",
+    },
+    UPSTREAM_REJECTED: {
+      value: 'UPSTREAM_REJECTED',
+      description:
+        'Segmind refused the job on submit (HTTP 400, 403, 404 for the model, 410 retired model) or refused to report on it.',
+    },
+    UPSTREAM_UNAUTHORIZED: {
+      value: 'UPSTREAM_UNAUTHORIZED',
+      description: "Segmind refused the gateway's API key (HTTP 401); an operator must fix the key.",
+    },
+    INSUFFICIENT_CREDITS: {
+      value: 'INSUFFICIENT_CREDITS',
+      description: "The gateway's Segmind account is out of credits (HTTP 406).",
+    },
+    UPSTREAM_EXPIRED: {
+      value: 'UPSTREAM_EXPIRED',
+      description:
+        'Segmind no longer knows the request (HTTP 404 for its id): its records expire 1 h after submission.',
+    },
+    UPSTREAM_UNAVAILABLE: {
+      value: 'UPSTREAM_UNAVAILABLE',
+      description:
+        "Segmind kept failing (429, 5xx, network errors) until retries ran out, or the submit's outcome is unknown and it was not resent.",
+    },
+  } as const satisfies Record<JobErrorCode, { value: JobErrorCode; description: string }>,
 });
 
 const VideoJobError = builder.objectRef<JobError>('VideoJobError').implement({
@@ -23,9 +60,10 @@ const VideoJobError = builder.objectRef<JobError>('VideoJobError').implement({
   fields: (t) => ({
     code: t.field({
       type: VideoJobErrorCode,
+      description: 'What kind of failure it is.',
       resolve: (error) => error.code,
     }),
-    message: t.exposeString('message'),
+    message: t.exposeString('message', { description: 'What went wrong, in words; may quote Segmind.' }),
   }),
 });
 
@@ -34,16 +72,23 @@ const VideoJobEvent = builder.objectRef<JobEventRow>('VideoJobEvent').implement(
   fields: (t) => ({
     status: t.field({
       type: VideoJobStatus,
+      description: 'The status the job moved to.',
       resolve: (event) => event.status,
     }),
-    at: t.expose('at', { type: 'DateTime' }),
-    message: t.exposeString('message', { nullable: true }),
+    at: t.expose('at', { type: 'DateTime', description: 'When the change was recorded.' }),
+    message: t.exposeString('message', {
+      nullable: true,
+      description: 'What happened, in words; null when the status says it all.',
+    }),
   }),
 });
 
 export const VideoJob = builder.node(builder.objectRef<JobRow & { events?: readonly JobEventRow[] }>('VideoJob'), {
   description: 'One image-to-video generation, from submission to a playable video.',
-  id: { resolve: (job) => job.id },
+  id: {
+    description: 'Opaque global id; use it with videoJob, node and Subscription.videoJob.',
+    resolve: (job) => job.id,
+  },
   loadMany: (ids, context) => context.jobs.getMany(context.viewer, ids.map(Number)),
   fields: (t) => ({
     version: t.exposeInt('version', {
@@ -52,21 +97,32 @@ export const VideoJob = builder.node(builder.objectRef<JobRow & { events?: reado
     owner: t.exposeString('owner', {
       description: 'Whose job it is: the owner of the token that made it (`local` in open mode).',
     }),
-    status: t.field({ type: VideoJobStatus, resolve: (job) => job.status }),
-    prompt: t.exposeString('prompt'),
+    status: t.field({
+      type: VideoJobStatus,
+      description: 'Where the job is in its life.',
+      resolve: (job) => job.status,
+    }),
+    prompt: t.exposeString('prompt', { description: 'The prompt given.' }),
     image: t.exposeString('image', {
       description: 'The URL given; a data: URI is described, not echoed in full.',
     }),
-    audio: t.exposeString('audio', { nullable: true }),
+    audio: t.exposeString('audio', {
+      nullable: true,
+      description: 'The audio given (a data: URI is described, not echoed in full); null when none.',
+    }),
     duration: t.exposeInt('duration', { description: 'Seconds of video.' }),
     resolution: t.field({
       type: VideoResolution,
+      description: 'Size of the video.',
       resolve: (job) => job.resolution,
     }),
-    multiShots: t.exposeBoolean('multiShots'),
-    negativePrompt: t.exposeString('negativePrompt'),
-    enablePromptExpansion: t.exposeBoolean('enablePromptExpansion'),
-    seed: t.exposeInt('seed', { nullable: true }),
+    multiShots: t.exposeBoolean('multiShots', { description: 'Multi-shot segmentation, as given.' }),
+    negativePrompt: t.exposeString('negativePrompt', { description: 'What to avoid, as given; empty for none.' }),
+    enablePromptExpansion: t.exposeBoolean('enablePromptExpansion', { description: 'Prompt expansion, as given.' }),
+    seed: t.exposeInt('seed', {
+      nullable: true,
+      description: 'The seed given; null when none was, so a random one was used.',
+    }),
     upstreamRequestId: t.exposeString('upstreamRequestId', {
       nullable: true,
       description: "Segmind's request_id, once submitted.",
@@ -85,9 +141,13 @@ export const VideoJob = builder.node(builder.objectRef<JobRow & { events?: reado
       nullable: true,
       description: "USD, from Segmind's metrics, when known.",
     }),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
-    submittedAt: t.expose('submittedAt', { type: 'DateTime', nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When createVideo stored it.' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When it last changed (version went up).' }),
+    submittedAt: t.expose('submittedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When Segmind accepted it (QUEUED); null before.',
+    }),
     startedAt: t.expose('startedAt', {
       type: 'DateTime',
       nullable: true,

@@ -37,10 +37,12 @@ const ViewerType = builder.objectRef<Viewer>('Viewer').implement({
     }),
     usage: t.field({
       type: ViewerUsage,
+      description: 'What the owner uses now.',
       resolve: (viewer, _args, context) => context.quotas.usage(viewer.owner),
     }),
     limits: t.field({
       type: ViewerLimits,
+      description: "The owner's quotas.",
       resolve: (viewer, _args, context) => context.quotas.limitsFor(viewer.owner),
     }),
   }),
