@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { openDatabase } from './db/connection.js';
-import { createAuthenticate } from './http/authentication.js';
-import { originPolicy } from './http/cors.js';
+import { callerRefusal, createAuthenticate } from './http/authentication.js';
+import { originListing, originPolicy } from './http/cors.js';
 import { createErrorReporting } from './http/error-reporting.js';
 import { hostPolicy } from './http/host-check.js';
 import { createHttpServer } from './http/server.js';
@@ -99,7 +99,11 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     const tokens = new TokenService(database, clock);
     const jobs = new JobService(database, pubsub, clock, poller, model, quotas);
 
-    const authenticate = createAuthenticate({ tokens, authRequired: config.access.authRequired });
+    const authenticate = createAuthenticate({
+      tokens,
+      authRequired: config.access.authRequired,
+      listsOrigin: originListing(config.limits.corsOrigins),
+    });
     const errors = createErrorReporting(logger, onUnexpectedError);
     const allowsOrigin = originPolicy(config.limits.corsOrigins);
     const allowsHost = hostPolicy(config.host);
@@ -111,7 +115,11 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       introspection: config.limits.introspection,
       authRequired: config.access.authRequired,
     });
-    const http = createHttpServer(yoga, { maxRequestBytes: config.limits.maxRequestBytes, allowsHost });
+    const http = createHttpServer(yoga, {
+      maxRequestBytes: config.limits.maxRequestBytes,
+      allowsHost,
+      refusesCaller: callerRefusal(authenticate, (error) => errors.logClientErrors([error])),
+    });
     const webSockets = serveGraphQLOverWebSocket(http.server, yoga, {
       ...config.webSocket,
       authenticate,

@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { GraphQLResult } from '../harness/graphql.js';
 import { temporaryDirectory } from '../harness/temporary-directory.js';
+import { openViewer } from '../src/domain/access.js';
+import { subscribeOnceOverWebSocket } from './support/auth.js';
 import { cleanupAfterEach } from './support/cleanup.js';
 import { createVideoMutation, gatewayFixture, startFakeSegmind, startGateway } from './support/gateway.js';
 
@@ -38,13 +40,71 @@ function upgradeStatus(url: string, headers: Record<string, string>): Promise<nu
   });
 }
 
-describe('CORS_ORIGINS', () => {
-  it('allows any origin by default, never with credentials', async () => {
-    const response = await fetch(fixture.gateway.url, {
+describe('an open install (loopback, no token required) and web pages', () => {
+  const create = (origin: string | undefined, host?: string) =>
+    request(fixture.gateway.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', origin: 'https://anywhere.example' },
+      headers: {
+        'content-type': 'application/json',
+        ...(origin ? { origin } : {}),
+        ...(host ? { host } : {}),
+      },
+      body: JSON.stringify({
+        query: createVideoMutation,
+        variables: { input: { image: 'https://example.com/cat.png', prompt: 'paid by whom?' } },
+      }),
+    });
+
+  it('refuses a tokenless request from another origin, even with CORS_ORIGINS=*: nothing stored', async () => {
+    const before = fixture.gateway.app.jobs.page(openViewer, { limit: 100, order: 'newest' }).length;
+    const answer = await create('https://evil.example');
+    expect(answer.statusCode).toBe(401);
+    expect(answer.headers['www-authenticate']).toBe('Bearer');
+    expect(((await answer.body.json()) as GraphQLResult<unknown>).errors?.[0]?.extensions?.code).toBe(
+      'UNAUTHENTICATED',
+    );
+    expect(fixture.gateway.app.jobs.page(openViewer, { limit: 100, order: 'newest' }).length).toBe(before);
+    // The WebSocket too: its connection_init is refused.
+    const outcome = await subscribeOnceOverWebSocket(
+      fixture.gateway.url,
+      undefined,
+      '{ __typename }',
+      {},
+      'https://evil.example',
+    );
+    expect(outcome).toEqual({ kind: 'closed', code: 4403 });
+  });
+
+  it('serves pages of its own origin (GraphiQL, the web app) and non-browser clients without a token', async () => {
+    const own = new URL(fixture.gateway.url);
+    expect((await create(own.origin)).statusCode).toBe(200);
+    expect((await create(undefined)).statusCode).toBe(200);
+  });
+
+  it('serves a tokenless page from an origin CORS_ORIGINS names', async () => {
+    const gateway = await customGateway({ CORS_ORIGINS: 'https://app.example' });
+    const answer = await fetch(gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: 'https://app.example' },
       body: query,
     });
+    expect(answer.status).toBe(200);
+  });
+});
+
+describe('CORS_ORIGINS', () => {
+  it('allows any origin by default for requests with a token, never with credentials', async () => {
+    const token = fixture.gateway.app.tokens.create({ owner: 'web', scopes: ['jobs:read'] }).secret;
+    const response = await fetch(fixture.gateway.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        origin: 'https://anywhere.example',
+        authorization: `Bearer ${token}`,
+      },
+      body: query,
+    });
+    expect(response.status).toBe(200);
     expect(corsHeaders(response)).toEqual({
       'access-control-allow-origin': 'https://anywhere.example',
       vary: 'Origin',

@@ -7,6 +7,12 @@ export function originPolicy(origins: readonly string[]): (origin: string) => bo
   return (origin) => allowed.has(origin.toLowerCase());
 }
 
+/** Whether `CORS_ORIGINS` names `origin` itself; `*` names none (see authentication.ts, open mode). */
+export function originListing(origins: readonly string[]): (origin: string) => boolean {
+  const listed = new Set(origins.filter((origin) => origin !== '*').map((origin) => origin.toLowerCase()));
+  return (origin) => listed.has(origin.toLowerCase());
+}
+
 /**
  * Yoga's `cors` option: allowed origins get the allow headers for their own origin (with `Vary: Origin`),
  * any other gets none. Tokens travel in headers, never cookies, so credentials are never allowed.

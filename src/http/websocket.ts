@@ -5,7 +5,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { Viewer } from '../domain/access.js';
-import type { Authenticate } from './authentication.js';
+import type { Authenticate, Credentials } from './authentication.js';
 import { type ErrorReporting, unexpectedErrorMessage } from './error-reporting.js';
 import { refuseUpgrade } from './refusal.js';
 import { type GraphQLHandler, graphqlPath } from './yoga.js';
@@ -27,7 +27,7 @@ export interface WebSocketOptions {
 }
 
 /** What a connection keeps once it is accepted: who it acts for, and how it proved it. */
-type ConnectionAuth = { viewer: Viewer; authorization: unknown };
+type ConnectionAuth = { viewer: Viewer; credentials: Credentials };
 
 /** WebSocket close code for "server going away". */
 const goingAway = 1001;
@@ -60,13 +60,18 @@ export function serveGraphQLOverWebSocket(
       connectionInitWaitTimeout: options.connectionInitWaitTimeoutMs,
       // The token is checked once here; a refused connection closes 4403 before any operation.
       onConnect: (context) => {
-        const authorization = context.connectionParams?.authorization;
+        const { headers } = context.extra.request;
+        const credentials = {
+          authorization: context.connectionParams?.authorization,
+          origin: headers.origin,
+          host: headers.host,
+        };
         try {
-          context.extra.viewer = options.authenticate(authorization);
+          context.extra.viewer = options.authenticate(credentials);
         } catch {
           return false;
         }
-        context.extra.authorization = authorization;
+        context.extra.credentials = credentials;
         connections.set(context.extra.socket, context.extra);
         return true;
       },
@@ -153,7 +158,7 @@ export function serveGraphQLOverWebSocket(
   const recheck = setInterval(() => {
     for (const [socket, auth] of connections) {
       try {
-        options.authenticate(auth.authorization);
+        if (auth.credentials) options.authenticate(auth.credentials);
       } catch {
         connections.delete(socket);
         socket.close(forbidden, 'Forbidden: the token was revoked');

@@ -8,6 +8,7 @@ import { corsOptions } from './cors.js';
 import { useCsrfPrevention } from './csrf-prevention.js';
 import type { ErrorReporting } from './error-reporting.js';
 import { useOperationLimits } from './operation-limits.js';
+import { useRevocationCheck } from './revocation.js';
 
 export interface GraphQLHandlerOptions {
   services: Omit<GraphQLContext, 'viewer'>;
@@ -41,7 +42,13 @@ export function createGraphQLHandler({
     // The WebSocket adapter authenticates once per connection and passes its viewer; HTTP requests each here.
     context: ({ request, viewer }) => ({
       ...services,
-      viewer: viewer ?? authenticate(request.headers.get('authorization')),
+      viewer:
+        viewer ??
+        authenticate({
+          authorization: request.headers.get('authorization'),
+          origin: request.headers.get('origin'),
+          host: request.headers.get('host'),
+        }),
     }),
     graphqlEndpoint: graphqlPath,
     healthCheckEndpoint: '/healthz',
@@ -60,6 +67,7 @@ export function createGraphQLHandler({
     cors: corsOptions(allowsOrigin),
     plugins: [
       useCsrfPrevention(),
+      useRevocationCheck(authenticate),
       ...useOperationLimits({ hideFieldSuggestions: !introspection }),
       ...(introspection ? [] : [useDisableIntrospection()]),
       errors.plugin,

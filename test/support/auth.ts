@@ -46,10 +46,18 @@ export function subscribeOnceOverWebSocket(
   token: string | undefined,
   query: string,
   variables: Record<string, unknown>,
+  origin?: string,
 ): Promise<WsOutcome> {
   const client = createClient({
     url: url.replace(/^http/, 'ws'),
-    webSocketImpl: WebSocket,
+    // A browser page's socket carries its Origin; `ws` lets a test say which.
+    webSocketImpl: origin
+      ? class extends WebSocket {
+          constructor(address: string, protocols?: string | string[]) {
+            super(address, protocols, { headers: { origin } });
+          }
+        }
+      : WebSocket,
     retryAttempts: 0,
     lazy: true,
     connectionParams: authorization(token),
