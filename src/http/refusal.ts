@@ -5,9 +5,16 @@ import type { Duplex } from 'node:stream';
 const errorBody = (code: string, message: string) => JSON.stringify({ errors: [{ message, extensions: { code } }] });
 
 /** Answers an HTTP request with `status` and a GraphQL error, without Yoga. */
-export function sendGraphQLError(response: ServerResponse, status: number, code: string, message: string): void {
+export function sendGraphQLError(
+  response: ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
   const body = errorBody(code, message);
   response.writeHead(status, {
+    ...headers,
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(body),
   });

@@ -50,7 +50,12 @@ export function requestBodyLimit(maxBytes: number) {
     }
   }
 
-  const answerTooLarge = (request: IncomingMessage, response: ServerResponse) => {
+  /** Answers a request whose body is not read (any more); the connection closes once the answer is out. */
+  const refuse = (
+    request: IncomingMessage,
+    response: ServerResponse,
+    ...answer: Parameters<typeof sendGraphQLError> extends [unknown, ...infer Rest] ? Rest : never
+  ) => {
     const socket = request.socket;
     if (response.headersSent) {
       socket.destroy();
@@ -60,17 +65,29 @@ export function requestBodyLimit(maxBytes: number) {
       socket.end();
       setTimeout(() => socket.destroy(), lingerMs).unref();
     });
-    sendGraphQLError(
+    sendGraphQLError(response, ...answer);
+  };
+  const answerTooLarge = (request: IncomingMessage, response: ServerResponse) =>
+    refuse(
+      request,
       response,
       413,
       'PAYLOAD_TOO_LARGE',
       `the request body is over ${maxBytes} bytes (MAX_REQUEST_BYTES); send media as links or smaller files`,
     );
-  };
 
   return {
     /** For `http.createServer({ IncomingMessage })`; the server's `checkContinue` requests go to `serve` too. */
     IncomingMessage: LimitedIncomingMessage,
+    /** Answers a request without reading its body; only a `serve`d request's body is read. */
+    refuseUnread(
+      request: BoundedIncomingMessage,
+      response: ServerResponse,
+      ...answer: Parameters<typeof refuse> extends [unknown, unknown, ...infer Rest] ? Rest : never
+    ): void {
+      request.stopReading();
+      refuse(request, response, ...answer);
+    },
     /** Serves a request through `handler`, or answers 413 for a body over the cap. */
     serve(request: BoundedIncomingMessage, response: ServerResponse, handler: RequestListener): void {
       if (Number(request.headers['content-length']) > maxBytes) {

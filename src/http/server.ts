@@ -1,4 +1,4 @@
-import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { urlHost } from './address.js';
 import { sendGraphQLError } from './refusal.js';
@@ -9,6 +9,11 @@ export interface HttpServerOptions {
   maxRequestBytes: number;
   /** Whether a request's Host header may be served: the DNS rebinding guard (see host-check.ts). */
   allowsHost: (host: string | undefined) => boolean;
+  /**
+   * Why a request with a body must be refused before its body is read (no or a bad token where one is
+   * required), or undefined to read it: a stranger cannot make the server read 40 MB for nothing.
+   */
+  refusesCaller: (request: IncomingMessage) => Error | undefined;
 }
 
 export interface HttpServer {
@@ -21,6 +26,9 @@ export interface HttpServer {
    */
   drain(): Promise<void>;
 }
+
+/** Requests that carry a body; a CORS preflight (OPTIONS) never carries a token and must pass. */
+const methodsWithBodies = new Set(['POST', 'PUT', 'PATCH']);
 
 /** How long open streams and slow requests get on shutdown before their connections are closed. */
 const drainGraceMs = 2000;
@@ -36,6 +44,11 @@ export function createHttpServer(handler: RequestListener, options: HttpServerOp
         'FORBIDDEN_HOST',
         'bound to loopback, this gateway answers only to loopback names (localhost, 127.0.0.1, [::1])',
       );
+      return;
+    }
+    const refusal = methodsWithBodies.has(request.method ?? '') ? options.refusesCaller(request) : undefined;
+    if (refusal !== undefined) {
+      bodies.refuseUnread(request, response, 401, 'UNAUTHENTICATED', refusal.message, { 'WWW-Authenticate': 'Bearer' });
       return;
     }
     bodies.serve(request, response, handler);
