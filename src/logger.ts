@@ -23,8 +23,11 @@ const redactedPaths = [
   '*.apiKey',
 ];
 
-/** A data: URI's payload (after its comma), in a JSON log line. */
-const dataUriPayload = /\b(data:[^,"\\\s]{0,200}),[^"\\\s]+/gi;
+/**
+ * A data: URI's payload (after its comma), in a JSON log line: base64 characters, and the whitespace and
+ * JSON escapes (\r, \n, \t) that wrapped base64 carries; the header may hold spaces too.
+ */
+const dataUriPayload = /\b(data:[^,"]{0,200}),(?:[A-Za-z0-9+/=%_.-]|\\[rnt]|\s)+/gi;
 /** An API token (`wan_` and base62), or what follows `Bearer`. */
 const tokenText = /\bwan_[0-9A-Za-z]{8,}/g;
 const bearerText = /\b(Bearer\s+)[^\s"\\]+/gi;

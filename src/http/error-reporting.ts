@@ -30,14 +30,15 @@ export function createErrorReporting(logger: Logger, onUnexpectedError: (error: 
     for (const error of errors) if (typeof error === 'object' && error !== null) handled.add(error);
   };
 
-  const maskError = (error: unknown, message: string, isDev?: boolean): GraphQLError => {
+  const maskError = (error: unknown, message: string): GraphQLError => {
     const thrown = error instanceof GraphQLError ? (error.originalError ?? error) : error;
     const known = thrown instanceof OperationLimitError ? thrown.toGraphQLError() : clientErrorFor(thrown);
     if (known) {
       remember(error, thrown);
       return known;
     }
-    const masked = yogaMaskError(error, message, isDev);
+    // Never Yoga's development mode (NODE_ENV=development), which would answer the error's message and stack.
+    const masked = yogaMaskError(error, message, false);
     if (masked === error && error instanceof GraphQLError) return error;
     const requestId = randomUUID();
     remember(error, thrown);
