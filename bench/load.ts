@@ -1,11 +1,12 @@
 /**
  * createVideo load from its own process: `total` mutations with `concurrency` in flight over keep-alive
- * HTTP, each with `Authorization: Bearer <token>` when a token is given. Prints `{ ok, failed, seconds,
- * latenciesMs }` as one JSON line.
+ * HTTP, each with `Authorization: Bearer <token>` when tokens are given (a comma list: request i uses token
+ * i mod n). Prints `{ ok, failed, seconds, latenciesMs }` as one JSON line.
  */
 import { Pool } from 'undici';
 
-const [url = '', total = '1000', concurrency = '64', token] = process.argv.slice(2);
+const [url = '', total = '1000', concurrency = '64', tokenList = ''] = process.argv.slice(2);
+const tokens = tokenList.split(',').filter((token) => token !== '');
 const target = new URL(url);
 const pool = new Pool(target.origin, { connections: Number(concurrency), pipelining: 1 });
 const body = (index: number) =>
@@ -27,7 +28,10 @@ async function worker() {
     const response = await pool.request({
       path: target.pathname,
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      headers: {
+        'content-type': 'application/json',
+        ...(tokens.length > 0 ? { authorization: `Bearer ${tokens[index % tokens.length]}` } : {}),
+      },
       body: body(index),
     });
     const text = await response.body.text();

@@ -1,3 +1,4 @@
+import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { createClient } from 'graphql-ws';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
@@ -157,6 +158,45 @@ describe('revocation', () => {
     expect(Date.now() - revokedAt).toBeLessThan(5000);
     expect(await ended).not.toBe('complete');
     await client.dispose();
+  });
+
+  it('ends an open SSE subscription with UNAUTHENTICATED within 5 s', async () => {
+    const made = gateway.app.tokens.create({ owner: 'alice', scopes: ['jobs:read'] });
+    const response = await fetch(
+      `${gateway.url}?${new URLSearchParams({ query: subscription, variables: JSON.stringify({ id: aliceJob }) })}`,
+      { headers: { accept: 'text/event-stream', authorization: `Bearer ${made.secret}` } },
+    );
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    while (!text.includes('"status"')) text += decoder.decode((await reader.read()).value, { stream: true });
+    const revokedAt = Date.now();
+    gateway.app.tokens.revoke(made.token.id);
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+    }
+    expect(Date.now() - revokedAt).toBeLessThan(5000);
+    expect(text).toContain('UNAUTHENTICATED');
+  });
+
+  it('refuses a tokenless request before reading its body', async () => {
+    // A body that never ends: only a server that answers before reading it can answer at all.
+    const target = new URL(gateway.url);
+    const outgoing = httpRequest({
+      host: target.hostname,
+      port: target.port,
+      path: target.pathname,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+    });
+    outgoing.on('error', () => {});
+    outgoing.write(Buffer.alloc(1024 * 1024, 'a'));
+    const response = await new Promise<IncomingMessage>((resolve) => outgoing.on('response', resolve));
+    outgoing.destroy();
+    expect(response.statusCode).toBe(401);
+    expect(response.headers['www-authenticate']).toBe('Bearer');
   });
 
   it('takes effect at once for new requests, even when another process (the CLI) revokes', async () => {

@@ -1,5 +1,5 @@
-import { and, asc, count, desc, eq, gte, isNotNull, notInArray } from 'drizzle-orm';
-import { type Resolution, terminalStatuses } from '../domain/job.js';
+import { and, asc, count, desc, eq, gte, inArray, isNotNull, type SQL, sql } from 'drizzle-orm';
+import { activeStatuses, type Resolution } from '../domain/job.js';
 import type { Queryable } from './connection.js';
 import { type ApiTokenRow, apiTokens, jobs, type OwnerLimitsRow, ownerLimits } from './tables.js';
 
@@ -41,26 +41,43 @@ export function upsertOwnerLimits(db: Queryable, row: OwnerLimitsRow): OwnerLimi
     .get();
 }
 
-/** The owner's jobs that are not terminal. */
-export function countActiveJobs(db: Queryable, owner: string): number {
-  return (
+/**
+ * The quota checks of `createVideo`, prepared once (building and preparing the SQL on every call cost more
+ * than running it). Counts stop at `cap` (-1: no cap), so a check costs what its limit is, not what the
+ * owner has: an owner at 10 active jobs is counted to 10, however many it ran before.
+ */
+export function prepareQuotaCounts(db: Queryable) {
+  const owner = sql.placeholder('owner');
+  const cap = sql.placeholder('cap');
+  const limitsOf = db.select().from(ownerLimits).where(eq(ownerLimits.owner, owner)).prepare();
+  const counted = (condition: SQL) =>
     db
       .select({ value: count() })
-      .from(jobs)
-      .where(and(eq(jobs.owner, owner), notInArray(jobs.status, [...terminalStatuses])))
-      .get()?.value ?? 0
-  );
+      .from(db.select({ one: sql`1` }).from(jobs).where(condition).limit(cap).as('counted'))
+      .prepare();
+  const active = counted(and(eq(jobs.owner, owner), inArray(jobs.status, [...activeStatuses])) as SQL);
+  const since = sql.placeholder('since');
+  const recent = counted(and(eq(jobs.owner, owner), gte(jobs.createdAt, since)) as SQL);
+  return {
+    limits: (name: string): OwnerLimitsRow | undefined => limitsOf.get({ owner: name }),
+    /** The owner's jobs not yet terminal, counted on the owner-and-status index. */
+    activeJobs: (name: string, upTo: number): number => active.get({ owner: name, cap: upTo })?.value ?? 0,
+    /** The owner's jobs created at or after `from`, counted on the owner-and-creation index. */
+    createdSince: (name: string, from: Date, upTo: number): number =>
+      recent.get({ owner: name, since: from.getTime(), cap: upTo })?.value ?? 0,
+  };
 }
 
-/** The owner's jobs created at or after `since`, oldest first (their creation times). */
-export function listCreatedSince(db: Queryable, owner: string, since: Date): Date[] {
+/** When the owner's `index`-th newest job (0: the newest) created at or after `since` was created. */
+export function newestCreatedSinceAt(db: Queryable, owner: string, since: Date, index: number): Date | undefined {
   return db
     .select({ createdAt: jobs.createdAt })
     .from(jobs)
     .where(and(eq(jobs.owner, owner), gte(jobs.createdAt, since)))
-    .orderBy(asc(jobs.createdAt))
-    .all()
-    .map((row) => row.createdAt);
+    .orderBy(desc(jobs.createdAt))
+    .limit(1)
+    .offset(index)
+    .get()?.createdAt;
 }
 
 /** What the owner's jobs created since `since` cost or will cost: one row per job. */

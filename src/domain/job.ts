@@ -7,6 +7,9 @@ export type JobStatus = (typeof jobStatuses)[number];
 /** The statuses a job never leaves. */
 export const terminalStatuses = ['COMPLETED', 'FAILED'] as const satisfies readonly JobStatus[];
 
+/** The statuses of a job still under way (what quotas count as active). */
+export const activeStatuses = ['PENDING', 'QUEUED', 'PROCESSING'] as const satisfies readonly JobStatus[];
+
 export const isTerminal = (status: JobStatus): boolean => (terminalStatuses as readonly JobStatus[]).includes(status);
 
 /** Forward only: a step may be skipped, none repeated or undone. */

@@ -1,9 +1,9 @@
 import {
-  countActiveJobs,
   findOwnerLimits,
   latestCost,
-  listCreatedSince,
   listSpendSince,
+  newestCreatedSinceAt,
+  prepareQuotaCounts,
   upsertOwnerLimits,
 } from '../../db/access-queries.js';
 import type { Database, Queryable } from '../../db/connection.js';
@@ -35,6 +35,8 @@ export interface QuotaExceeded {
 }
 
 const minuteMs = 60_000;
+/** SQLite's LIMIT for "no limit": what `viewer.usage` counts with. */
+const uncapped = -1;
 const dayMs = 86_400_000;
 
 /** The kind of job a price is learned for. */
@@ -49,14 +51,19 @@ interface PricedClass {
  * `check` runs inside the transaction that stores the job, so concurrent requests cannot both pass.
  */
 export class QuotaService {
+  private readonly counts: ReturnType<typeof prepareQuotaCounts>;
+
   constructor(
     private readonly database: Database,
     private readonly clock: Clock,
     private readonly settings: QuotaSettings,
-  ) {}
+  ) {
+    // Prepared on the connection: used inside a transaction, they are part of it.
+    this.counts = prepareQuotaCounts(database.db);
+  }
 
-  limitsFor(owner: string, db: Queryable = this.database.db): OwnerLimits {
-    const set = findOwnerLimits(db, owner);
+  limitsFor(owner: string): OwnerLimits {
+    const set = this.counts.limits(owner);
     const { defaults } = this.settings;
     return {
       maxActiveJobs: set?.maxActiveJobs ?? defaults.maxActiveJobs,
@@ -75,36 +82,37 @@ export class QuotaService {
         jobsPerMinute: limits.jobsPerMinute === undefined ? (current?.jobsPerMinute ?? null) : limits.jobsPerMinute,
         dailySpendUsd: limits.dailySpendUsd === undefined ? (current?.dailySpendUsd ?? null) : limits.dailySpendUsd,
       });
-      return this.limitsFor(owner, tx);
+      return this.limitsFor(owner);
     });
   }
 
   usage(owner: string, db: Queryable = this.database.db): QuotaUsage {
     const now = this.clock.now();
     return {
-      activeJobs: countActiveJobs(db, owner),
-      jobsLastMinute: listCreatedSince(db, owner, new Date(now - minuteMs)).length,
+      activeJobs: this.counts.activeJobs(owner, uncapped),
+      jobsLastMinute: this.counts.createdSince(owner, new Date(now - minuteMs), uncapped),
       spendTodayUsd: this.spendToday(db, owner, now),
     };
   }
 
   /** Whether one more job of this kind fits the owner's quotas; call it inside the storing transaction. */
   check(tx: Queryable, owner: string, job: PricedClass): QuotaExceeded | undefined {
-    const limits = this.limitsFor(owner, tx);
+    const limits = this.limitsFor(owner);
     const now = this.clock.now();
-    if (limits.maxActiveJobs !== null && countActiveJobs(tx, owner) >= limits.maxActiveJobs) {
+    const { maxActiveJobs } = limits;
+    if (maxActiveJobs !== null && this.counts.activeJobs(owner, maxActiveJobs) >= maxActiveJobs) {
       return {
         quota: 'maxActiveJobs',
-        limit: limits.maxActiveJobs,
+        limit: maxActiveJobs,
         retryAfterSeconds: null,
-        message: `at most ${limits.maxActiveJobs} unfinished jobs at once; wait for one to finish`,
+        message: `at most ${maxActiveJobs} unfinished jobs at once; wait for one to finish`,
       };
     }
     if (limits.jobsPerMinute !== null) {
-      const recent = listCreatedSince(tx, owner, new Date(now - minuteMs));
-      if (recent.length >= limits.jobsPerMinute) {
-        // The window has room again once enough of its oldest jobs have left it.
-        const leaving = recent[recent.length - limits.jobsPerMinute];
+      const since = new Date(now - minuteMs);
+      if (this.counts.createdSince(owner, since, limits.jobsPerMinute) >= limits.jobsPerMinute) {
+        // The window has room again once its limit-th newest job has left it.
+        const leaving = newestCreatedSinceAt(tx, owner, since, limits.jobsPerMinute - 1);
         const freeAt = (leaving?.getTime() ?? now) + minuteMs;
         return {
           quota: 'jobsPerMinute',
