@@ -48,17 +48,29 @@ export function createAuthenticate({ tokens, authRequired, listsOrigin }: Authen
   };
 }
 
+/** Who each HTTP request checked before its body was read acts for, so it is not checked twice. */
+const admitted = new WeakMap<IncomingMessage, Viewer>();
+
+/** The viewer `callerRefusal` admitted this request as, if it checked it. */
+export const admittedViewer = (request: IncomingMessage | undefined): Viewer | undefined =>
+  request && admitted.get(request);
+
 /**
- * The error refusing an HTTP request's caller, or undefined when `authenticate` lets it through; each
- * refusal is also handed to `onRefusal` (to be logged as the client mistake it is).
+ * The error refusing an HTTP request's caller, or undefined when `authenticate` lets it through (the viewer
+ * is then kept for `admittedViewer`); each refusal is also handed to `onRefusal` (to be logged as the client
+ * mistake it is).
  */
 export function callerRefusal(
   authenticate: Authenticate,
   onRefusal: (error: GraphQLError) => void,
 ): (request: IncomingMessage) => GraphQLError | undefined {
-  return ({ headers }) => {
+  return (request) => {
+    const { headers } = request;
     try {
-      authenticate({ authorization: headers.authorization, origin: headers.origin, host: headers.host });
+      admitted.set(
+        request,
+        authenticate({ authorization: headers.authorization, origin: headers.origin, host: headers.host }),
+      );
       return undefined;
     } catch (error) {
       if (!(error instanceof GraphQLError)) throw error;

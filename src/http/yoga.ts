@@ -1,9 +1,10 @@
+import type { IncomingMessage } from 'node:http';
 import { useDisableIntrospection } from '@envelop/disable-introspection';
 import { createYoga } from 'graphql-yoga';
 import type { Viewer } from '../domain/access.js';
 import type { GraphQLContext } from '../schema/builder.js';
 import { schema } from '../schema/index.js';
-import type { Authenticate } from './authentication.js';
+import { type Authenticate, admittedViewer } from './authentication.js';
 import { corsOptions } from './cors.js';
 import { useCsrfPrevention } from './csrf-prevention.js';
 import type { ErrorReporting } from './error-reporting.js';
@@ -37,13 +38,16 @@ export function createGraphQLHandler({
   introspection,
   authRequired,
 }: GraphQLHandlerOptions) {
-  return createYoga<{ viewer?: Viewer }, GraphQLContext>({
+  // `req` is Node's request (Yoga's node adapter passes it), `viewer` the WebSocket adapter's.
+  return createYoga<{ viewer?: Viewer; req?: IncomingMessage }, GraphQLContext>({
     schema,
-    // The WebSocket adapter authenticates once per connection and passes its viewer; HTTP requests each here.
-    context: ({ request, viewer }) => ({
+    // The WebSocket adapter authenticates once per connection and passes its viewer; a request with a body was
+    // checked before its body was read; any other HTTP request is checked here.
+    context: ({ request, req, viewer }) => ({
       ...services,
       viewer:
         viewer ??
+        admittedViewer(req) ??
         authenticate({
           authorization: request.headers.get('authorization'),
           origin: request.headers.get('origin'),
