@@ -181,6 +181,23 @@ describe('revocation', () => {
     expect(text).toContain('UNAUTHENTICATED');
   });
 
+  it('lets an SSE client with a token go away without leaving its subscription behind', async () => {
+    const made = gateway.app.tokens.create({ owner: 'alice', scopes: ['jobs:read'] });
+    // Who listens to a job's changes: the pub/sub's watchers, private, read here only to see the leak.
+    const watching = () =>
+      (gateway.app.jobs as unknown as { pubsub: { watchers: Map<number, unknown> } }).pubsub.watchers.size;
+    const before = watching();
+    const controller = new AbortController();
+    const response = await fetch(
+      `${gateway.url}?${new URLSearchParams({ query: subscription, variables: JSON.stringify({ id: aliceJob }) })}`,
+      { headers: { accept: 'text/event-stream', authorization: `Bearer ${made.secret}` }, signal: controller.signal },
+    );
+    await (response.body as ReadableStream<Uint8Array>).getReader().read();
+    expect(watching()).toBe(before + 1);
+    controller.abort();
+    await expect.poll(watching).toBe(before);
+  });
+
   it('refuses a tokenless request before reading its body', async () => {
     // A body that never ends: only a server that answers before reading it can answer at all.
     const target = new URL(gateway.url);

@@ -36,35 +36,53 @@ export function useRevocationCheck(authenticate: Authenticate): Plugin {
   };
 }
 
-async function* endWhenRevoked(
+/**
+ * `source`, ended with an UNAUTHENTICATED error once `stillValid` says no. Written as an iterator object, not
+ * a generator: a client that goes away calls `return()`, which must end the source at once, even while a
+ * `next()` waits on it (a generator would queue the return behind that wait).
+ */
+function endWhenRevoked(
   source: AsyncIterable<ExecutionResult>,
   stillValid: () => boolean,
-): AsyncGenerator<ExecutionResult> {
+): AsyncIterableIterator<ExecutionResult> {
   const iterator = source[Symbol.asyncIterator]();
-  let wake: (() => void) | undefined;
-  let isRevoked = false;
+  let signalRevoked: () => void = () => {};
+  const revocation = new Promise<'revoked'>((resolve) => {
+    signalRevoked = () => resolve('revoked');
+  });
   const timer = setInterval(() => {
-    if (stillValid()) return;
-    isRevoked = true;
-    wake?.();
+    if (!stillValid()) signalRevoked();
   }, recheckIntervalMs);
   timer.unref();
-  try {
-    for (;;) {
-      const revocation = new Promise<'revoked'>((resolve) => {
-        wake = () => resolve('revoked');
-        if (isRevoked) resolve('revoked');
-      });
-      const next = await Promise.race([iterator.next(), revocation]);
-      if (next === 'revoked') {
-        yield revoked();
-        return;
-      }
-      if (next.done) return;
-      yield next.value;
-    }
-  } finally {
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
     clearInterval(timer);
     await iterator.return?.();
-  }
+  };
+  const finished = { done: true, value: undefined } as const;
+  return {
+    async next() {
+      if (closed) return finished;
+      const next = await Promise.race([iterator.next(), revocation]);
+      if (next === 'revoked') {
+        await close();
+        return { done: false, value: revoked() };
+      }
+      if (next.done) await close();
+      return next;
+    },
+    async return() {
+      await close();
+      return finished;
+    },
+    async throw(error: unknown) {
+      await close();
+      throw error;
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
 }
