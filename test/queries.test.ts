@@ -75,6 +75,20 @@ describe('Query.videoJobs', () => {
     expect(badCursor.errors?.[0]?.message).toMatch(/invalid cursor/);
     const negative = await fixture.gateway.graphql(pageQuery, { first: -1 });
     expect(negative.errors?.[0]?.message).toMatch(/first/);
+    for (const answer of [badCursor, negative]) expect(answer.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('refuses pages over 100 and first with last, with BAD_USER_INPUT', async () => {
+    const tooLarge = await fixture.gateway.graphql(pageQuery, { first: 101 });
+    expect(tooLarge.errors?.[0]).toMatchObject({
+      message: 'first must be between 0 and 100',
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
+    const both = await fixture.gateway.graphql('query { videoJobs(first: 2, last: 2) { edges { cursor } } }');
+    expect(both.errors?.[0]).toMatchObject({
+      message: 'give first or last, not both',
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
   });
 });
 

@@ -79,10 +79,10 @@ export const builder = new SchemaBuilder<{
     endCursorFieldOptions: { description: "The last edge's cursor; null for an empty page." },
     cursorFieldOptions: { description: 'Opaque; pass it as `after` or `before` to page from here.' },
     firstArgOptions: {
-      description: 'Page forward: the first this many items (at most 100; 20 if neither first nor last).',
+      description: 'Page forward: the first this many items, 0 to 100 (20 if neither first nor last); not with last.',
     },
     afterArgOptions: { description: 'Only items after this cursor (with newest-first order: older ones).' },
-    lastArgOptions: { description: 'Page back: the last this many items (at most 100).' },
+    lastArgOptions: { description: 'Page back: the last this many items, 0 to 100; not with first.' },
     beforeArgOptions: { description: 'Only items before this cursor (with newest-first order: newer ones).' },
     // The domain's codec, so node ids, job ids and links elsewhere are one format.
     encodeGlobalID: encodeGlobalId,

@@ -8,13 +8,28 @@ import { VideoJob, VideoJobStatus } from './video-job.js';
 
 /** A status filter longer than the statuses there are is a mistake (or an attack on the query planner). */
 const maxStatusFilter = 10;
+/** The largest page `first` or `last` may ask for. */
+const maxPageSize = 100;
+
+const badInput = (message: string) => new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
+
+/** Page sizes are 0..100, and one direction at a time (as the Relay cursor spec advises). */
+function checkPageArguments(args: { first?: number | null; last?: number | null }): void {
+  if (args.first != null && args.last != null) throw badInput('give first or last, not both');
+  for (const [name, size] of [
+    ['first', args.first],
+    ['last', args.last],
+  ] as const) {
+    if (size != null && (size < 0 || size > maxPageSize)) {
+      throw badInput(`${name} must be between 0 and ${maxPageSize}`);
+    }
+  }
+}
 
 function decodeCursor(cursor: string): number {
   const id = decodeJobCursor(cursor);
   if (id === undefined) {
-    throw new GraphQLError(`invalid cursor "${cursor}"`, {
-      extensions: { code: 'BAD_USER_INPUT' },
-    });
+    throw badInput(`invalid cursor "${cursor}"`);
   }
   return id;
 }
@@ -48,11 +63,9 @@ builder.queryFields((t) => ({
         }),
       },
       resolve: (_root, args, context) => {
-        if ((args.status?.length ?? 0) > maxStatusFilter) {
-          throw new GraphQLError(`status takes at most ${maxStatusFilter} values`, {
-            extensions: { code: 'BAD_USER_INPUT' },
-          });
-        }
+        if ((args.status?.length ?? 0) > maxStatusFilter)
+          throw badInput(`status takes at most ${maxStatusFilter} values`);
+        checkPageArguments(args);
         return resolveCursorConnection<JobRow[]>(
           { args, toCursor: (job) => encodeJobCursor(job.id) },
           ({ before, after, limit, inverted }) =>
