@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { subscribeOnceOverWebSocket } from './support/auth.js';
 import { createJob, gatewayFixture, waitForTerminal } from './support/gateway.js';
 
 /** Global ids in creation order; ids[0] is the oldest. */
@@ -89,6 +90,40 @@ describe('Query.videoJobs', () => {
       message: 'give first or last, not both',
       extensions: { code: 'BAD_USER_INPUT' },
     });
+  });
+});
+
+describe('errors a client causes', () => {
+  it.each([
+    [
+      'a missing required input field',
+      'mutation ($i: CreateVideoInput!) { createVideo(input: $i) { __typename } }',
+      { i: { image: 'https://example.com/a.png' } },
+      'BAD_USER_INPUT',
+    ],
+    [
+      'a variable of the wrong type',
+      'query ($n: Int) { videoJobs(first: $n) { edges { cursor } } }',
+      { n: 'x' },
+      'BAD_USER_INPUT',
+    ],
+    ['a malformed node id', '{ node(id: "garbage") { id } }', {}, 'BAD_USER_INPUT'],
+    ['a negative page size', '{ videoJobs(last: -3) { edges { cursor } } }', {}, 'BAD_USER_INPUT'],
+    ['an unknown field', '{ nope }', {}, 'GRAPHQL_VALIDATION_FAILED'],
+    ['a syntax error', '{ videoJob(', {}, 'GRAPHQL_PARSE_FAILED'],
+  ])('carry a code: %s', async (_case, query, variables, code) => {
+    const answer = await fixture.gateway.graphql(query, variables);
+    expect(answer.errors?.[0]?.extensions?.code).toBe(code);
+  });
+
+  it('carry a code over graphql-ws too', async () => {
+    const outcome = await subscribeOnceOverWebSocket(
+      fixture.gateway.url,
+      undefined,
+      'subscription ($id: ID!, $after: Int) { videoJob(id: $id, afterVersion: $after) { id } }',
+      { id: 'VmlkZW9Kb2I6MQ==', after: 'x' },
+    );
+    expect(outcome).toMatchObject({ kind: 'error', code: 'BAD_USER_INPUT' });
   });
 });
 

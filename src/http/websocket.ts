@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { Viewer } from '../domain/access.js';
 import type { Authenticate, Credentials } from './authentication.js';
+import { withClientCode } from './client-error-codes.js';
 import { type ErrorReporting, unexpectedErrorMessage } from './error-reporting.js';
 import { refuseUpgrade } from './refusal.js';
 import { type GraphQLHandler, graphqlPath } from './yoga.js';
@@ -50,8 +51,9 @@ export function serveGraphQLOverWebSocket(
   const connections = new Map<WebSocket, Partial<ConnectionAuth>>();
   // Each bad operation is answered with an `error` message for its id alone; the socket stays.
   const refuse = (errors: readonly GraphQLError[]) => {
-    options.errors.logClientErrors(errors);
-    return [...errors];
+    const coded = errors.map(withClientCode);
+    options.errors.logClientErrors(coded);
+    return coded;
   };
   useServer<Record<string, unknown> | undefined, ConnectionAuth>(
     {

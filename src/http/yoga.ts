@@ -5,6 +5,7 @@ import type { Viewer } from '../domain/access.js';
 import type { GraphQLContext } from '../schema/builder.js';
 import { schema } from '../schema/index.js';
 import { type Authenticate, admittedViewer } from './authentication.js';
+import { useClientErrorCodes } from './client-error-codes.js';
 import { corsOptions } from './cors.js';
 import { useCsrfPrevention } from './csrf-prevention.js';
 import type { ErrorReporting } from './error-reporting.js';
@@ -71,6 +72,7 @@ export function createGraphQLHandler({
     cors: corsOptions(allowsOrigin),
     plugins: [
       useCsrfPrevention(),
+      useClientErrorCodes(),
       useRevocationCheck(authenticate),
       ...useOperationLimits({ hideFieldSuggestions: !introspection }),
       ...(introspection ? [] : [useDisableIntrospection()]),
