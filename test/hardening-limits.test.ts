@@ -10,7 +10,15 @@ import { temporaryDirectory } from '../harness/temporary-directory.js';
 import type { AppOptions } from '../src/app.js';
 import { cleanupAfterEach } from './support/cleanup.js';
 import { runUntil, startOnManualClock } from './support/drive.js';
-import { createJob, gatewayFixture, jobFields, startFakeSegmind, startGateway, statusOf } from './support/gateway.js';
+import {
+  createJob,
+  createVideoMutation,
+  gatewayFixture,
+  jobFields,
+  startFakeSegmind,
+  startGateway,
+  statusOf,
+} from './support/gateway.js';
 
 const fixture = gatewayFixture('all');
 const cleanup = cleanupAfterEach();
@@ -276,7 +284,15 @@ describe('graphql-ws connections', () => {
       const errors = await errorsFor(client, query, variables);
       expect(errors, name).toHaveLength(1);
       expect(errors[0]?.message, name).toMatch(message);
+      expect(errors[0]?.extensions?.code, name).toBeTruthy();
     }
+    // An unknown id and a mutation are operations that run: answered on their own id, the socket untouched.
+    const unknownJob = await resultsFor(client, 'subscription { videoJob(id: "VmlkZW9Kb2I6OTk5OTk5") { id } }', {});
+    expect(unknownJob[0]?.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    const mutation = await resultsFor(client, createVideoMutation, {
+      input: { image: 'https://example.com/cat.png', prompt: 'sent over the socket' },
+    });
+    expect(mutation[0]?.data).toMatchObject({ createVideo: { __typename: 'CreateVideoSuccess' } });
 
     await runUntil(clock, gateway, () => statusOf(gateway, id) === 'COMPLETED', 120_000);
     await live;
@@ -308,8 +324,23 @@ function single(client: Client, query: string): Promise<unknown> {
 }
 
 /** The `error` message graphql-ws answered an operation with; fails on anything else. */
+/** Every result of one operation until it completes; an operation error fails. */
+function resultsFor(client: Client, query: string, variables: Record<string, unknown>) {
+  const results: { data?: unknown; errors?: readonly { extensions?: Record<string, unknown> }[] }[] = [];
+  return new Promise<typeof results>((resolve, reject) => {
+    client.subscribe(
+      { query, variables },
+      {
+        next: (value) => results.push(value as (typeof results)[number]),
+        error: (error) => reject(new Error(`operation error: ${JSON.stringify(error)}`)),
+        complete: () => resolve(results),
+      },
+    );
+  });
+}
+
 function errorsFor(client: Client, query: string, variables: Record<string, unknown>) {
-  return new Promise<{ message: string }[]>((resolve, reject) => {
+  return new Promise<{ message: string; extensions?: Record<string, unknown> }[]>((resolve, reject) => {
     client.subscribe(
       { query, variables },
       {
