@@ -4,6 +4,7 @@ import { openDatabase } from './db/connection.js';
 import { callerRefusal, createAuthenticate } from './http/authentication.js';
 import { originListing, originPolicy } from './http/cors.js';
 import { createErrorReporting } from './http/error-reporting.js';
+import { createGraphiQL } from './http/graphiql.js';
 import { hostPolicy } from './http/host-check.js';
 import { createHttpServer } from './http/server.js';
 import { serveGraphQLOverWebSocket } from './http/websocket.js';
@@ -107,7 +108,9 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     const errors = createErrorReporting(logger, onUnexpectedError);
     const allowsOrigin = originPolicy(config.limits.corsOrigins);
     const allowsHost = hostPolicy(config.host);
+    const graphiql = createGraphiQL(logger);
     const yoga = createGraphQLHandler({
+      renderGraphiQL: graphiql.render,
       services: { jobs, tokens, quotas },
       authenticate,
       errors,
@@ -119,6 +122,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       maxRequestBytes: config.limits.maxRequestBytes,
       allowsHost,
       refusesCaller: callerRefusal(authenticate, (error) => errors.logClientErrors([error])),
+      routes: [graphiql.serve],
     });
     const webSockets = serveGraphQLOverWebSocket(http.server, yoga, {
       ...config.webSocket,

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { urlHost } from './address.js';
 import { sendGraphQLError } from './refusal.js';
@@ -14,6 +14,8 @@ export interface HttpServerOptions {
    * required), or undefined to read it: a stranger cannot make the server read 40 MB for nothing.
    */
   refusesCaller: (request: IncomingMessage) => Error | undefined;
+  /** Routes served beside GraphQL (static files): each answers its requests and returns true, or returns false. */
+  routes: readonly ((request: IncomingMessage, response: ServerResponse) => boolean)[];
 }
 
 export interface HttpServer {
@@ -46,6 +48,7 @@ export function createHttpServer(handler: RequestListener, options: HttpServerOp
       );
       return;
     }
+    if (options.routes.some((route) => route(request, response))) return;
     const refusal = methodsWithBodies.has(request.method ?? '') ? options.refusesCaller(request) : undefined;
     if (refusal !== undefined) {
       bodies.refuseUnread(request, response, 401, 'UNAUTHENTICATED', refusal.message, { 'WWW-Authenticate': 'Bearer' });

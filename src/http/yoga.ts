@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { useDisableIntrospection } from '@envelop/disable-introspection';
-import { createYoga } from 'graphql-yoga';
+import { createYoga, type GraphiQLOptions } from 'graphql-yoga';
 import type { Viewer } from '../domain/access.js';
 import type { GraphQLContext } from '../schema/builder.js';
 import { schema } from '../schema/index.js';
@@ -23,6 +23,8 @@ export interface GraphQLHandlerOptions {
   introspection: boolean;
   /** Whether requests need a token: GraphiQL then opens with an Authorization header to fill in. */
   authRequired: boolean;
+  /** GraphiQL's page (see graphiql.ts). */
+  renderGraphiQL: (options?: GraphiQLOptions) => Promise<string>;
 }
 
 export type GraphQLHandler = ReturnType<typeof createGraphQLHandler>;
@@ -38,6 +40,7 @@ export function createGraphQLHandler({
   allowsOrigin,
   introspection,
   authRequired,
+  renderGraphiQL,
 }: GraphQLHandlerOptions) {
   // `req` is Node's request (Yoga's node adapter passes it), `viewer` the WebSocket adapter's.
   return createYoga<{ viewer?: Viewer; req?: IncomingMessage }, GraphQLContext>({
@@ -65,8 +68,7 @@ export function createGraphQLHandler({
       headers: authRequired ? JSON.stringify({ Authorization: 'Bearer <your wan_ token>' }, null, 2) : undefined,
     },
     // GraphiQL served from this package rather than a CDN, so it works on machines without internet access.
-    // Loaded on the first browser visit: its 18 MB bundle would otherwise add 0.4 s to every start.
-    renderGraphiQL: async (options) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
+    renderGraphiQL,
     // Yoga's default, made explicit: one operation per request, so the operation limits bound a request.
     batching: false,
     cors: corsOptions(allowsOrigin),
