@@ -27,30 +27,32 @@ const VideoJobErrorCode = builder.enumType('VideoJobErrorCode', {
     GENERATION_FAILED: {
       value: 'GENERATION_FAILED',
       description:
-        "Segmind failed the generation (content-policy blocks included); the message carries Segmind's text.",
+        "Segmind failed the generation (content-policy blocks included); the message carries Segmind's text. Not worth retrying as is: show the message and let the person change the prompt or image.",
     },
     UPSTREAM_REJECTED: {
       value: 'UPSTREAM_REJECTED',
       description:
-        'Segmind refused the job on submit (HTTP 400, 403, 404 for the model, 410 retired model) or refused to report on it.',
+        'Segmind refused the job on submit (HTTP 400, 403, 404 for the model, 410 retired model) or refused to report on it. Not retryable: the same request fails the same way; tell the operator.',
     },
     UPSTREAM_UNAUTHORIZED: {
       value: 'UPSTREAM_UNAUTHORIZED',
-      description: "Segmind refused the gateway's API key (HTTP 401); an operator must fix the key.",
+      description:
+        "Segmind refused the gateway's API key (HTTP 401). Retryable once an operator has fixed the key; show the person a service problem, not their mistake.",
     },
     INSUFFICIENT_CREDITS: {
       value: 'INSUFFICIENT_CREDITS',
-      description: "The gateway's Segmind account is out of credits (HTTP 406).",
+      description:
+        "The gateway's Segmind account is out of credits (HTTP 406). Retryable once the operator has added credits.",
     },
     UPSTREAM_EXPIRED: {
       value: 'UPSTREAM_EXPIRED',
       description:
-        'Segmind no longer knows the request (HTTP 404 for its id): its records expire 1 h after submission.',
+        'Segmind no longer knows the request (HTTP 404 for its id): its records expire 1 h after submission. Retryable: create the job again (it may be billed again).',
     },
     UPSTREAM_UNAVAILABLE: {
       value: 'UPSTREAM_UNAVAILABLE',
       description:
-        "Segmind kept failing (429, 5xx, network errors) until retries ran out, or the submit's outcome is unknown and it was not resent.",
+        "Segmind kept failing (429, 5xx, network errors) until retries ran out, or the submit's outcome is unknown and it was not resent. Retryable later by creating the job again; when the message says the outcome is unknown, the first attempt may still have been billed.",
     },
   } as const satisfies Record<JobErrorCode, { value: JobErrorCode; description: string }>,
 });
