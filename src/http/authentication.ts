@@ -89,7 +89,7 @@ function sameOrigin(origin: string, host: string | null | undefined): boolean {
   }
 }
 
-export const unauthenticated = (message: string) =>
+const unauthenticated = (message: string) =>
   new GraphQLError(message, {
     extensions: {
       code: 'UNAUTHENTICATED',

@@ -2,9 +2,7 @@ import type { YogaServerOptions } from 'graphql-yoga';
 
 /** Whether a browser page from `origin` may call the API: `CORS_ORIGINS` as a predicate. */
 export function originPolicy(origins: readonly string[]): (origin: string) => boolean {
-  if (origins.includes('*')) return () => true;
-  const allowed = new Set(origins.map((origin) => origin.toLowerCase()));
-  return (origin) => allowed.has(origin.toLowerCase());
+  return origins.includes('*') ? () => true : originListing(origins);
 }
 
 /** Whether `CORS_ORIGINS` names `origin` itself; `*` names none (see authentication.ts, open mode). */

@@ -4,14 +4,11 @@ import type { Duplex } from 'node:stream';
 /** A GraphQL-shaped error body, for refusals made before a request reaches Yoga. */
 const errorBody = (code: string, message: string) => JSON.stringify({ errors: [{ message, extensions: { code } }] });
 
+/** What a refusal answers: the HTTP status, the error's code and message, and extra headers. */
+export type Refusal = [status: number, code: string, message: string, headers?: Record<string, string>];
+
 /** Answers an HTTP request with `status` and a GraphQL error, without Yoga. */
-export function sendGraphQLError(
-  response: ServerResponse,
-  status: number,
-  code: string,
-  message: string,
-  headers: Record<string, string> = {},
-): void {
+export function sendGraphQLError(response: ServerResponse, ...[status, code, message, headers = {}]: Refusal): void {
   const body = errorBody(code, message);
   response.writeHead(status, {
     ...headers,

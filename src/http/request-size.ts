@@ -1,5 +1,5 @@
 import { IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
-import { sendGraphQLError } from './refusal.js';
+import { type Refusal, sendGraphQLError } from './refusal.js';
 
 /**
  * How long a refused upload's connection stays half-open: closing it at once, with the client's bytes
@@ -51,11 +51,7 @@ export function requestBodyLimit(maxBytes: number) {
   }
 
   /** Answers a request whose body is not read (any more); the connection closes once the answer is out. */
-  const refuse = (
-    request: IncomingMessage,
-    response: ServerResponse,
-    ...answer: Parameters<typeof sendGraphQLError> extends [unknown, ...infer Rest] ? Rest : never
-  ) => {
+  const refuse = (request: IncomingMessage, response: ServerResponse, ...answer: Refusal) => {
     const socket = request.socket;
     if (response.headersSent) {
       socket.destroy();
@@ -80,11 +76,7 @@ export function requestBodyLimit(maxBytes: number) {
     /** For `http.createServer({ IncomingMessage })`; the server's `checkContinue` requests go to `serve` too. */
     IncomingMessage: LimitedIncomingMessage,
     /** Answers a request without reading its body; only a `serve`d request's body is read. */
-    refuseUnread(
-      request: BoundedIncomingMessage,
-      response: ServerResponse,
-      ...answer: Parameters<typeof refuse> extends [unknown, unknown, ...infer Rest] ? Rest : never
-    ): void {
+    refuseUnread(request: BoundedIncomingMessage, response: ServerResponse, ...answer: Refusal): void {
       request.stopReading();
       refuse(request, response, ...answer);
     },

@@ -1,7 +1,7 @@
 import { createHash, randomInt, timingSafeEqual } from 'node:crypto';
 
 /** Every token starts so, which makes a leaked one easy to spot (secret scanners, logs). */
-export const tokenPrefix = 'wan_';
+const tokenPrefix = 'wan_';
 const alphabet = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 /** 43 base62 characters: 256 bits of entropy. */
 const randomLength = 43;
