@@ -2,12 +2,14 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { createClient } from 'graphql-ws';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { temporaryDirectory } from '../harness/temporary-directory.js';
 import { openDatabase } from '../src/db/connection.js';
 import type { Scope } from '../src/domain/access.js';
 import { TokenService } from '../src/services/access/token-service.js';
 import { systemClock } from '../src/services/clock.js';
 import { dataField, requestAs, subscribeOnceOverSse, subscribeOnceOverWebSocket } from './support/auth.js';
 import { createVideoMutation, gatewayFixture, type TestGateway } from './support/gateway.js';
+import { ManualClock } from './support/manual-clock.js';
 
 const listQuery = '{ videoJobs(first: 10) { edges { node { id owner } } } }';
 const jobQuery = 'query ($id: ID!) { videoJob(id: $id) { id owner } }';
@@ -225,12 +227,30 @@ describe('revocation', () => {
     expect((await requestAs(gateway.url, made.secret, '{ viewer { owner } }')).status).toBe(401);
   });
 
-  it('records lastUsedAt, at most once a minute', async () => {
-    const made = gateway.app.tokens.create({ owner: 'alice', scopes: ['jobs:read'] });
-    await requestAs(gateway.url, made.secret, '{ viewer { owner } }');
-    const firstUse = gateway.app.tokens.list().find((token) => token.id === made.token.id)?.lastUsedAt;
-    expect(firstUse).toBeInstanceOf(Date);
-    await requestAs(gateway.url, made.secret, '{ viewer { owner } }');
-    expect(gateway.app.tokens.list().find((token) => token.id === made.token.id)?.lastUsedAt).toEqual(firstUse);
+  it('records lastUsedAt, at most once a minute', () => {
+    const folder = temporaryDirectory();
+    const database = openDatabase(`${folder.path}/tokens.sqlite`);
+    try {
+      const clock = new ManualClock();
+      const tokens = new TokenService(database, clock);
+      const made = tokens.create({ owner: 'alice', scopes: ['jobs:read'] });
+      const lastUsed = () =>
+        tokens
+          .list()
+          .find((token) => token.id === made.token.id)
+          ?.lastUsedAt?.getTime();
+      const firstUse = clock.now();
+      tokens.authenticate(made.secret);
+      expect(lastUsed()).toBe(firstUse);
+      clock.advance(59_000);
+      tokens.authenticate(made.secret);
+      expect(lastUsed()).toBe(firstUse);
+      clock.advance(1000);
+      tokens.authenticate(made.secret);
+      expect(lastUsed()).toBe(firstUse + 60_000);
+    } finally {
+      database.close();
+      folder.remove();
+    }
   });
 });
