@@ -9,6 +9,7 @@ import { useClientErrorCodes } from './client-error-codes.js';
 import { corsOptions } from './cors.js';
 import { useCsrfPrevention } from './csrf-prevention.js';
 import type { ErrorReporting } from './error-reporting.js';
+import { eventStreamFor, useEventStreamResume } from './event-stream-resume.js';
 import { useOperationLimits } from './operation-limits.js';
 import { useRevocationCheck } from './revocation.js';
 
@@ -49,6 +50,8 @@ export function createGraphQLHandler({
     // checked before its body was read; any other HTTP request is checked here.
     context: ({ request, req, viewer }) => ({
       ...services,
+      // WebSocket operations come without a request; theirs resume with `afterVersion` alone.
+      stream: request && eventStreamFor(request),
       viewer:
         viewer ??
         admittedViewer(req) ??
@@ -76,6 +79,7 @@ export function createGraphQLHandler({
       useCsrfPrevention(),
       useClientErrorCodes(),
       useRevocationCheck(authenticate),
+      useEventStreamResume(),
       ...useOperationLimits({ hideFieldSuggestions: !introspection }),
       ...(introspection ? [] : [useDisableIntrospection()]),
       errors.plugin,

@@ -17,6 +17,16 @@ export interface GraphQLContext {
   jobs: JobService;
   tokens: TokenService;
   quotas: QuotaService;
+  /** Set by a transport whose streams resume by position (SSE's `Last-Event-ID`); absent elsewhere. */
+  stream?: StreamResumption;
+}
+
+/** A subscription stream that a transport resumes by job version (see http/event-stream-resume.ts). */
+export interface StreamResumption {
+  /** The version the client says it already has, if it said one; throws a coded GraphQL error for a bad one. */
+  afterVersion(): number | undefined;
+  /** Called with the version of each job event as it is resolved, just before the transport sends it. */
+  resolved(version: number): void;
 }
 
 export const builder = new SchemaBuilder<{

@@ -106,14 +106,18 @@ builder.subscriptionFields((t) => ({
       id: t.arg.id({ required: true, description: "The job's global id; an unknown one is a NOT_FOUND error." }),
       afterVersion: t.arg.int({
         description:
-          'Resume after a lost connection: the last version this client saw. The snapshot is then sent only if newer.',
+          'Resume after a lost connection: the last version this client saw. The snapshot is then sent only if newer. Over SSE, a `Last-Event-ID` header (which an EventSource resends on its own) counts the same way; the larger wins.',
       }),
     },
     subscribe: (_root, args, context) => {
       const id = decodeJobId(String(args.id));
       if (id === undefined) throw jobNotFound(String(args.id));
-      return context.jobs.watch(context.viewer, id, args.afterVersion ?? 0);
+      const afterVersion = Math.max(args.afterVersion ?? 0, context.stream?.afterVersion() ?? 0);
+      return context.jobs.watch(context.viewer, id, afterVersion);
     },
-    resolve: (job) => job,
+    resolve: (job, _args, context) => {
+      context.stream?.resolved(job.version);
+      return job;
+    },
   }),
 }));
