@@ -117,6 +117,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       allowsOrigin,
       introspection: config.limits.introspection,
       authRequired: config.access.authRequired,
+      maxOperationsPerStream: config.webSocket.maxSubscriptionsPerConnection,
     });
     const http = createHttpServer(yoga, {
       maxRequestBytes: config.limits.maxRequestBytes,

@@ -10,6 +10,7 @@ import { corsOptions } from './cors.js';
 import { useCsrfPrevention } from './csrf-prevention.js';
 import type { ErrorReporting } from './error-reporting.js';
 import { eventStreamFor, useEventStreamResume } from './event-stream-resume.js';
+import { useGraphQLSse } from './graphql-sse.js';
 import { useOperationLimits } from './operation-limits.js';
 import { useRevocationCheck } from './revocation.js';
 
@@ -24,6 +25,8 @@ export interface GraphQLHandlerOptions {
   introspection: boolean;
   /** Whether requests need a token: GraphiQL then opens with an Authorization header to fill in. */
   authRequired: boolean;
+  /** Operations one graphql-sse reserved stream may carry at once. */
+  maxOperationsPerStream: number;
   /** GraphiQL's page (see graphiql.ts). */
   renderGraphiQL: (options?: GraphiQLOptions) => Promise<string>;
 }
@@ -42,6 +45,7 @@ export function createGraphQLHandler({
   introspection,
   authRequired,
   renderGraphiQL,
+  maxOperationsPerStream,
 }: GraphQLHandlerOptions) {
   // `req` is Node's request (Yoga's node adapter passes it), `viewer` the WebSocket adapter's.
   return createYoga<{ viewer?: Viewer; req?: IncomingMessage }, GraphQLContext>({
@@ -80,6 +84,7 @@ export function createGraphQLHandler({
       useClientErrorCodes(),
       useRevocationCheck(authenticate),
       useEventStreamResume(),
+      useGraphQLSse({ authenticate, errors, maxOperationsPerStream }),
       ...useOperationLimits({ hideFieldSuggestions: !introspection }),
       ...(introspection ? [] : [useDisableIntrospection()]),
       errors.plugin,

@@ -1,0 +1,182 @@
+import { randomUUID } from 'node:crypto';
+import { type ExecutionResult, GraphQLError, getOperationAST } from 'graphql';
+import type { Response as SseResponse } from 'graphql-sse';
+import { createHandler } from 'graphql-sse/lib/use/fetch';
+import type { Plugin } from 'graphql-yoga';
+import type { Authenticate } from './authentication.js';
+import { withClientCode } from './client-error-codes.js';
+import { type ErrorReporting, unexpectedErrorMessage } from './error-reporting.js';
+import { StreamReservations } from './stream-reservations.js';
+
+/**
+ * The GraphQL over SSE protocol (graphql-sse) in both its modes, on its own path as graphql-sse clients
+ * expect: distinct connections (one stream per operation, as on /graphql) and the single connection mode
+ * (PUT reserves a stream, GET opens it, POSTs start operations on it, DELETE stops one). Operations run
+ * through Yoga's envelop, so schema, context, limits and error masking are those of every other transport.
+ * Written as our own plugin around graphql-sse's handler rather than @graphql-yoga/plugin-graphql-sse,
+ * which has no hook for who may use a reserved stream, how many operations a stream holds, or how long an
+ * unopened reservation is kept.
+ */
+export const graphqlSsePath = '/graphql/stream';
+
+export interface GraphQLSseOptions {
+  authenticate: Authenticate;
+  errors: ErrorReporting;
+  /** Operations one reserved stream may carry at once (as subscriptions per WebSocket connection). */
+  maxOperationsPerStream: number;
+}
+
+/** graphql-sse's header (and `token` query parameter) naming a reserved stream. */
+const tokenHeader = 'x-graphql-event-stream-token';
+
+type ServerContext = Record<string, unknown>;
+
+export function useGraphQLSse({ authenticate, errors, maxOperationsPerStream }: GraphQLSseOptions): Plugin {
+  const serverContexts = new WeakMap<Request, ServerContext>();
+  const reservations = new StreamReservations();
+  let handle: (request: Request) => Promise<Response>;
+  // An unopened reservation is ended by opening its stream and closing it at once: graphql-sse frees a stream
+  // only when its connection ends.
+  const expire = async (token: string) => {
+    const response = await handle(reservations.expiryRequest(token));
+    await response.body?.cancel();
+  };
+
+  const refusal = (status: number, error: GraphQLError): SseResponse => [
+    JSON.stringify({ errors: [{ message: error.message, extensions: { code: error.extensions.code } }] }),
+    { status, statusText: '', headers: { 'content-type': 'application/json; charset=utf-8' } },
+  ];
+  // graphql-sse takes a result from `onSubscribe` only if it has a `data` entry.
+  const refuse = (errorList: readonly GraphQLError[]): ExecutionResult => {
+    const coded = errorList.map(withClientCode);
+    errors.logClientErrors(coded);
+    return { data: null, errors: coded };
+  };
+
+  return {
+    onYogaInit({ yoga }) {
+      handle = createHandler(
+        {
+          authenticate: (request) => {
+            const expiring = reservations.expiryOf(request.raw);
+            if (expiring !== undefined) return expiring;
+            let owner: string;
+            try {
+              owner = authenticate({
+                authorization: request.headers.get('authorization') ?? null,
+                origin: request.headers.get('origin'),
+                host: request.headers.get('host'),
+              }).owner;
+            } catch (error) {
+              if (error instanceof GraphQLError) return refusal(401, error);
+              throw error;
+            }
+            if (request.method === 'PUT') {
+              const token = randomUUID();
+              reservations.reserve(token, owner, (expired) => void expire(expired));
+              return token;
+            }
+            const token = request.headers.get(tokenHeader) ?? new URL(request.url).searchParams.get('token');
+            if (token === null) return undefined;
+            // Another owner's stream is no stream at all to this caller.
+            if (!reservations.belongsTo(token, owner)) {
+              return refusal(404, new GraphQLError('no such stream', { extensions: { code: 'NOT_FOUND' } }));
+            }
+            if (request.method === 'GET') reservations.opened(token, request.raw.signal);
+            return token;
+          },
+          onSubscribe: async (request, params) => {
+            const token = request.headers.get(tokenHeader) ?? null;
+            if (token !== null && !reservations.startOperation(token, maxOperationsPerStream)) {
+              const message = `at most ${maxOperationsPerStream} operations per stream; reserve another stream`;
+              return refuse([new GraphQLError(message, { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } })]);
+            }
+            const ended = () => (token === null ? undefined : reservations.endOperation(token));
+            if (params.query === undefined) {
+              ended();
+              return refuse([
+                new GraphQLError('the operation has no query', { extensions: { code: 'BAD_USER_INPUT' } }),
+              ]);
+            }
+            try {
+              const enveloped = yoga.getEnveloped({ ...serverContexts.get(request.raw), request: request.raw, params });
+              const document = enveloped.parse(params.query);
+              const invalid = enveloped.validate(enveloped.schema, document);
+              if (invalid.length > 0) {
+                ended();
+                return refuse(invalid);
+              }
+              const args = {
+                schema: enveloped.schema,
+                document,
+                contextValue: await enveloped.contextFactory(),
+                variableValues: params.variables,
+                operationName: params.operationName,
+              };
+              const isSubscription = getOperationAST(document, params.operationName)?.operation === 'subscription';
+              const result = await (isSubscription ? enveloped.subscribe(args) : enveloped.execute(args));
+              if (Symbol.asyncIterator in result) return onEnd(result, ended);
+              ended();
+              // A subscription refused before it starts (a bad variable, say) has errors and no `data`.
+              return { data: null, ...result };
+            } catch (error) {
+              ended();
+              return { data: null, errors: [errors.maskError(error, unexpectedErrorMessage)] };
+            }
+          },
+          // Yoga's `extensions.http` (a status for HTTP answers) is ours, not the client's.
+          onNext: (_context, _request, result) =>
+            result.errors ? { ...result, errors: result.errors.map(withoutHttpExtension) } : undefined,
+        },
+        yoga.fetchAPI,
+      );
+    },
+    onRequest({ request, url, endResponse, serverContext }) {
+      if (url.pathname !== graphqlSsePath) return;
+      serverContexts.set(request, serverContext as ServerContext);
+      return handle(request).then(endResponse);
+    },
+  };
+}
+
+function withoutHttpExtension(error: GraphQLError): GraphQLError {
+  if (!('http' in error.extensions)) return error;
+  const { http: _http, ...extensions } = error.extensions;
+  return new GraphQLError(error.message, { ...error, extensions });
+}
+
+/** The subscription's results, calling `ended` once when it finishes, fails or is stopped. */
+function onEnd<T>(source: AsyncIterable<T>, ended: () => void): AsyncIterableIterator<T> {
+  const iterator = source[Symbol.asyncIterator]();
+  let done = false;
+  const finish = () => {
+    if (done) return;
+    done = true;
+    ended();
+  };
+  return {
+    async next() {
+      try {
+        const next = await iterator.next();
+        if (next.done) finish();
+        return next;
+      } catch (error) {
+        finish();
+        throw error;
+      }
+    },
+    async return() {
+      finish();
+      return (await iterator.return?.()) ?? { done: true, value: undefined };
+    },
+    // graphql-sse stops only operations that look like generators (with `throw`) on DELETE and disconnect.
+    async throw(error: unknown) {
+      finish();
+      await iterator.return?.();
+      throw error;
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}
