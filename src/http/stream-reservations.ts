@@ -42,7 +42,8 @@ export class StreamReservations {
   /** The stream is open; it is forgotten when its connection (`closed`) ends. */
   opened(token: string, closed: AbortSignal): void {
     const reservation = this.reservations.get(token);
-    if (!reservation) return;
+    // A second GET of an open stream is refused by graphql-sse (409); its end must not end the first.
+    if (!reservation || reservation.opened) return;
     clearTimeout(reservation.timer);
     reservation.opened = true;
     closed.addEventListener('abort', () => this.end(token), { once: true });

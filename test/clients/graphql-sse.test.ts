@@ -137,6 +137,9 @@ describe('graphql-sse reserved streams, with tokens required', () => {
     expect(await stolen.json()).toMatchObject({ errors: [{ extensions: { code: 'NOT_FOUND' } }] });
     const mine = await open(gateway, alice, stream);
     expect(mine.status).toBe(200);
+    const again = await open(gateway, alice, stream);
+    expect(again.status).toBe(409);
+    await again.body?.cancel();
     await mine.body?.cancel();
   });
 
