@@ -6,6 +6,7 @@ import { originListing, originPolicy } from './http/cors.js';
 import { createErrorReporting } from './http/error-reporting.js';
 import { createGraphiQL } from './http/graphiql.js';
 import { hostPolicy } from './http/host-check.js';
+import type { PersistedQueryStoreOptions } from './http/persisted-queries.js';
 import { createHttpServer } from './http/server.js';
 import { serveGraphQLOverWebSocket } from './http/websocket.js';
 import { createGraphQLHandler, graphqlPath } from './http/yoga.js';
@@ -37,6 +38,8 @@ export interface AppOptions {
   onUnexpectedError?: (error: unknown) => void;
   /** How long a WebSocket may stay open without `connection_init`; tests shorten it. @default 3_000 */
   connectionInitWaitTimeoutMs?: number;
+  /** Bounds of the automatic persisted queries' store; tests shrink them. @default 1_000 entries of 10_000 characters */
+  persistedQueryStore?: PersistedQueryStoreOptions;
 }
 
 export interface App {
@@ -117,6 +120,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       allowsOrigin,
       introspection: config.limits.introspection,
       authRequired: config.access.authRequired,
+      persistedQueryStore: options.persistedQueryStore,
     });
     const http = createHttpServer(yoga, {
       maxRequestBytes: config.limits.maxRequestBytes,

@@ -10,6 +10,7 @@ import { corsOptions } from './cors.js';
 import { useCsrfPrevention } from './csrf-prevention.js';
 import type { ErrorReporting } from './error-reporting.js';
 import { useOperationLimits } from './operation-limits.js';
+import { type PersistedQueryStoreOptions, useAutomaticPersistedQueries } from './persisted-queries.js';
 import { useRevocationCheck } from './revocation.js';
 
 export interface GraphQLHandlerOptions {
@@ -25,6 +26,8 @@ export interface GraphQLHandlerOptions {
   authRequired: boolean;
   /** GraphiQL's page (see graphiql.ts). */
   renderGraphiQL: (options?: GraphiQLOptions) => Promise<string>;
+  /** Bounds of the automatic persisted queries' store; tests shrink them. */
+  persistedQueryStore?: PersistedQueryStoreOptions;
 }
 
 export type GraphQLHandler = ReturnType<typeof createGraphQLHandler>;
@@ -41,6 +44,7 @@ export function createGraphQLHandler({
   introspection,
   authRequired,
   renderGraphiQL,
+  persistedQueryStore,
 }: GraphQLHandlerOptions) {
   // `req` is Node's request (Yoga's node adapter passes it), `viewer` the WebSocket adapter's.
   return createYoga<{ viewer?: Viewer; req?: IncomingMessage }, GraphQLContext>({
@@ -74,6 +78,7 @@ export function createGraphQLHandler({
     cors: corsOptions(allowsOrigin),
     plugins: [
       useCsrfPrevention(),
+      useAutomaticPersistedQueries(persistedQueryStore),
       useClientErrorCodes(),
       useRevocationCheck(authenticate),
       ...useOperationLimits({ hideFieldSuggestions: !introspection }),
