@@ -37,6 +37,20 @@ const forbidden = 4403;
 /** How often open connections' tokens are checked again: a revoked token's sockets close within this. */
 const recheckIntervalMs = 2000;
 
+/** The error without `extensions.http`, the status and headers it asks of an HTTP answer: nothing on a socket. */
+function withoutHttpExtension(error: GraphQLError): GraphQLError {
+  if (error.extensions.http === undefined) return error;
+  const { http: _, ...extensions } = error.extensions;
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    originalError: error.originalError,
+    extensions,
+  });
+}
+
 /**
  * graphql-ws (`graphql-transport-ws`) on the GraphQL path, executed through Yoga's envelop so both
  * transports share one pipeline (schema, context, limits, error masking). Returns its idempotent close.
@@ -51,7 +65,7 @@ export function serveGraphQLOverWebSocket(
   const connections = new Map<WebSocket, Partial<ConnectionAuth>>();
   // Each bad operation is answered with an `error` message for its id alone; the socket stays.
   const refuse = (errors: readonly GraphQLError[]) => {
-    const coded = errors.map(withClientCode);
+    const coded = errors.map((error) => withoutHttpExtension(withClientCode(error)));
     options.errors.logClientErrors(coded);
     return coded;
   };
