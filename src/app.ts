@@ -6,6 +6,7 @@ import { originListing, originPolicy } from './http/cors.js';
 import { createErrorReporting } from './http/error-reporting.js';
 import { createGraphiQL } from './http/graphiql.js';
 import { hostPolicy } from './http/host-check.js';
+import { createPersistedOperations } from './http/persisted-operations.js';
 import type { PersistedQueryStoreOptions } from './http/persisted-queries.js';
 import { createHttpServer } from './http/server.js';
 import { serveGraphQLOverWebSocket } from './http/websocket.js';
@@ -112,6 +113,8 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     const allowsOrigin = originPolicy(config.limits.corsOrigins);
     const allowsHost = hostPolicy(config.host);
     const graphiql = createGraphiQL(logger);
+    const persistedOperations =
+      config.persistedOperations && createPersistedOperations(config.persistedOperations.documents);
     const yoga = createGraphQLHandler({
       renderGraphiQL: graphiql.render,
       services: { jobs, tokens, quotas },
@@ -120,13 +123,14 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       allowsOrigin,
       introspection: config.limits.introspection,
       authRequired: config.access.authRequired,
+      persistedOperations,
       persistedQueryStore: options.persistedQueryStore,
     });
     const http = createHttpServer(yoga, {
       maxRequestBytes: config.limits.maxRequestBytes,
       allowsHost,
       refusesCaller: callerRefusal(authenticate, (error) => errors.logClientErrors([error])),
-      routes: [graphiql.serve],
+      routes: persistedOperations ? [] : [graphiql.serve],
     });
     const webSockets = serveGraphQLOverWebSocket(http.server, yoga, {
       ...config.webSocket,
@@ -137,6 +141,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       allowsOrigin,
       errors,
       logger,
+      persistedOperations,
     });
 
     // In reverse: stop accepting, close WebSockets (1001), let upstream calls in flight finish and be

@@ -8,6 +8,7 @@ import type { Viewer } from '../domain/access.js';
 import type { Authenticate, Credentials } from './authentication.js';
 import { withClientCode } from './client-error-codes.js';
 import { type ErrorReporting, unexpectedErrorMessage } from './error-reporting.js';
+import type { PersistedOperations } from './persisted-operations.js';
 import { refuseUpgrade } from './refusal.js';
 import { type GraphQLHandler, graphqlPath } from './yoga.js';
 
@@ -25,6 +26,8 @@ export interface WebSocketOptions {
   allowsOrigin: (origin: string) => boolean;
   errors: ErrorReporting;
   logger: Logger;
+  /** The allow-list mode: a subscribe message names a listed operation by id; any other is refused on its id. */
+  persistedOperations?: PersistedOperations | undefined;
 }
 
 /** What a connection keeps once it is accepted: who it acts for, and how it proved it. */
@@ -113,7 +116,8 @@ export function serveGraphQLOverWebSocket(
             params: payload,
             viewer: context.extra.viewer,
           });
-          const document = enveloped.parse(payload.query);
+          const query = options.persistedOperations?.documentFor(payload) ?? payload.query;
+          const document = enveloped.parse(query);
           const errors = enveloped.validate(enveloped.schema, document);
           if (errors.length > 0) return refuse(errors);
           // Coerced here, not only in execution, so that wrong variables get an `error` message as well.

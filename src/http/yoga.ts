@@ -10,6 +10,7 @@ import { corsOptions } from './cors.js';
 import { useCsrfPrevention } from './csrf-prevention.js';
 import type { ErrorReporting } from './error-reporting.js';
 import { useOperationLimits } from './operation-limits.js';
+import type { PersistedOperations } from './persisted-operations.js';
 import { type PersistedQueryStoreOptions, useAutomaticPersistedQueries } from './persisted-queries.js';
 import { useRevocationCheck } from './revocation.js';
 
@@ -26,6 +27,8 @@ export interface GraphQLHandlerOptions {
   authRequired: boolean;
   /** GraphiQL's page (see graphiql.ts). */
   renderGraphiQL: (options?: GraphiQLOptions) => Promise<string>;
+  /** The allow-list mode (`PERSISTED_OPERATIONS_ONLY`); without it, automatic persisted queries. */
+  persistedOperations?: PersistedOperations;
   /** Bounds of the automatic persisted queries' store; tests shrink them. */
   persistedQueryStore?: PersistedQueryStoreOptions;
 }
@@ -44,6 +47,7 @@ export function createGraphQLHandler({
   introspection,
   authRequired,
   renderGraphiQL,
+  persistedOperations,
   persistedQueryStore,
 }: GraphQLHandlerOptions) {
   // `req` is Node's request (Yoga's node adapter passes it), `viewer` the WebSocket adapter's.
@@ -72,13 +76,15 @@ export function createGraphQLHandler({
       headers: authRequired ? JSON.stringify({ Authorization: 'Bearer <your wan_ token>' }, null, 2) : undefined,
     },
     // GraphiQL served from this package rather than a CDN, so it works on machines without internet access.
-    renderGraphiQL,
+    // GraphiQL sends documents of its own (its schema query first), which the allow-list mode refuses: a
+    // browser is told so instead.
+    renderGraphiQL: persistedOperations ? async () => persistedOperations.browserPage : renderGraphiQL,
     // Yoga's default, made explicit: one operation per request, so the operation limits bound a request.
     batching: false,
     cors: corsOptions(allowsOrigin),
     plugins: [
       useCsrfPrevention(),
-      useAutomaticPersistedQueries(persistedQueryStore),
+      persistedOperations?.plugin ?? useAutomaticPersistedQueries(persistedQueryStore),
       useClientErrorCodes(),
       useRevocationCheck(authenticate),
       ...useOperationLimits({ hideFieldSuggestions: !introspection }),

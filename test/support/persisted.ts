@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll } from 'vitest';
 import { temporaryDirectory } from '../../harness/temporary-directory.js';
 import type { AppOptions } from '../../src/app.js';
@@ -53,18 +54,31 @@ function getParameters(fields: Record<string, unknown>): URLSearchParams {
 /** The code of an answer's first error. */
 export const firstCode = (answer: HttpAnswer) => answer.body.errors?.[0]?.extensions?.code;
 
-/** A gateway for the whole file (or describe block) with the given app options and environment. */
+/**
+ * A gateway for the whole file with the given app options and environment; `manifest`, when given, is
+ * written to a file and named by PERSISTED_OPERATIONS_FILE with PERSISTED_OPERATIONS_ONLY=true.
+ */
 export function persistedGatewayFixture(
-  options: { app?: Partial<Omit<AppOptions, 'logger' | 'clock'>>; environment?: Record<string, string> } = {},
+  options: {
+    app?: Partial<Omit<AppOptions, 'logger' | 'clock'>>;
+    environment?: Record<string, string>;
+    manifest?: Record<string, string>;
+  } = {},
 ): GatewayFixture {
   const fixture = {} as GatewayFixture;
   const folder = temporaryDirectory();
   beforeAll(async () => {
+    const allowList: Record<string, string> = {};
+    if (options.manifest) {
+      allowList.PERSISTED_OPERATIONS_FILE = `${folder.path}/persisted-documents.json`;
+      allowList.PERSISTED_OPERATIONS_ONLY = 'true';
+      writeFileSync(allowList.PERSISTED_OPERATIONS_FILE, JSON.stringify(options.manifest));
+    }
     fixture.upstream = await startFakeSegmind({ processingMs: 60_000 });
     fixture.gateway = await startGateway({
       upstream: fixture.upstream,
       databasePath: `${folder.path}/jobs.sqlite`,
-      environment: options.environment,
+      environment: { ...options.environment, ...allowList },
       app: options.app,
     });
   });
