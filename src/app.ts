@@ -6,6 +6,8 @@ import { originListing, originPolicy } from './http/cors.js';
 import { createErrorReporting } from './http/error-reporting.js';
 import { createGraphiQL } from './http/graphiql.js';
 import { hostPolicy } from './http/host-check.js';
+import { createPersistedOperations } from './http/persisted-operations.js';
+import type { PersistedQueryStoreOptions } from './http/persisted-queries.js';
 import { createHttpServer } from './http/server.js';
 import { serveGraphQLOverWebSocket } from './http/websocket.js';
 import { createGraphQLHandler, graphqlPath } from './http/yoga.js';
@@ -37,6 +39,8 @@ export interface AppOptions {
   onUnexpectedError?: (error: unknown) => void;
   /** How long a WebSocket may stay open without `connection_init`; tests shorten it. @default 3_000 */
   connectionInitWaitTimeoutMs?: number;
+  /** Bounds of the automatic persisted queries' store; tests shrink them. @default 1_000 entries of 10_000 characters */
+  persistedQueryStore?: PersistedQueryStoreOptions;
 }
 
 export interface App {
@@ -109,6 +113,8 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     const allowsOrigin = originPolicy(config.limits.corsOrigins);
     const allowsHost = hostPolicy(config.host);
     const graphiql = createGraphiQL(logger);
+    const persistedOperations =
+      config.persistedOperations && createPersistedOperations(config.persistedOperations.documents);
     const yoga = createGraphQLHandler({
       renderGraphiQL: graphiql.render,
       services: { jobs, tokens, quotas },
@@ -118,12 +124,14 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       introspection: config.limits.introspection,
       authRequired: config.access.authRequired,
       maxOperationsPerStream: config.webSocket.maxSubscriptionsPerConnection,
+      persistedOperations,
+      persistedQueryStore: options.persistedQueryStore,
     });
     const http = createHttpServer(yoga, {
       maxRequestBytes: config.limits.maxRequestBytes,
       allowsHost,
       refusesCaller: callerRefusal(authenticate, (error) => errors.logClientErrors([error])),
-      routes: [graphiql.serve],
+      routes: persistedOperations ? [] : [graphiql.serve],
     });
     const webSockets = serveGraphQLOverWebSocket(http.server, yoga, {
       ...config.webSocket,
@@ -134,6 +142,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       allowsOrigin,
       errors,
       logger,
+      persistedOperations,
     });
 
     // In reverse: stop accepting, close WebSockets (1001), let upstream calls in flight finish and be

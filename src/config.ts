@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
 const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -70,9 +71,62 @@ const environmentSchema = z.object({
     ),
   /** Schema introspection (GraphiQL needs it). @default true */
   INTROSPECTION: flag.default(true),
+  /**
+   * The allow-list mode: run only the operations of `PERSISTED_OPERATIONS_FILE`, named by id; refuse every
+   * other document, and automatic persisted queries' registrations with it. @default false
+   */
+  PERSISTED_OPERATIONS_ONLY: flag.default(false),
+  /**
+   * The allow-list, read once at start: JSON, either `{ "<id>": "<document>", ... }` (relay-compiler's
+   * `persistConfig`, graphql-codegen's persisted documents) or Apollo's persisted query manifest. Relative to
+   * the current folder. Required with, and read only with, PERSISTED_OPERATIONS_ONLY=true. @default unset
+   */
+  PERSISTED_OPERATIONS_FILE: optional(z.string().min(1).transform(readPersistedOperations)),
   /** pino level. @default 'info' */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
+
+/** Apollo's format (`@apollo/generate-persisted-query-manifest`, Apollo iOS and Kotlin); the ids are SHA-256s. */
+const apolloManifestSchema = z.object({
+  format: z.literal('apollo-persisted-query-manifest'),
+  version: z.literal(1),
+  operations: z.array(z.object({ id: z.string().min(1), body: z.string().min(1) })).min(1),
+});
+/** Operation id -> document, as relay-compiler and graphql-codegen write it; ids are whatever their hash was. */
+const documentMapSchema = z
+  .record(z.string().min(1), z.string().min(1))
+  .refine((map) => Object.keys(map).length > 0, 'lists no operation');
+
+/** The allow-list file at `path`: which file it was, and its operations by id. */
+function readPersistedOperations(path: string, context: z.core.$RefinementCtx<string>) {
+  const fail = (message: string) => {
+    context.issues.push({ code: 'custom', message: `${path}: ${message}`, input: path });
+    return z.NEVER;
+  };
+  let manifest: unknown;
+  try {
+    manifest = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    return fail(error instanceof Error ? error.message : String(error));
+  }
+  const isApollo = typeof manifest === 'object' && manifest !== null && 'format' in manifest;
+  const expected = isApollo ? 'an Apollo persisted query manifest' : 'a JSON object of operation id -> document';
+  const invalid = (error: z.ZodError) =>
+    fail(
+      `not ${expected}: ${error.issues.map((issue) => `${issue.path.join('.') || 'file'}: ${issue.message}`).join('; ')}`,
+    );
+  let entries: [string, string][];
+  if (isApollo) {
+    const parsed = apolloManifestSchema.safeParse(manifest);
+    if (!parsed.success) return invalid(parsed.error);
+    entries = parsed.data.operations.map(({ id, body }) => [id, body]);
+  } else {
+    const parsed = documentMapSchema.safeParse(manifest);
+    if (!parsed.success) return invalid(parsed.error);
+    entries = Object.entries(parsed.data);
+  }
+  return { path, documents: new Map(entries) as ReadonlyMap<string, string> };
+}
 
 /** A host name or address that only this machine reaches. */
 export function isLoopbackHost(host: string): boolean {
@@ -89,6 +143,14 @@ const configSchema = environmentSchema
   .refine((env) => env.POLL_MIN_INTERVAL_MS <= env.POLL_MAX_INTERVAL_MS, {
     message: 'POLL_MIN_INTERVAL_MS is above POLL_MAX_INTERVAL_MS',
     path: ['POLL_MIN_INTERVAL_MS'],
+  })
+  .refine((env) => !env.PERSISTED_OPERATIONS_ONLY || env.PERSISTED_OPERATIONS_FILE, {
+    message: 'PERSISTED_OPERATIONS_ONLY=true needs PERSISTED_OPERATIONS_FILE, the allow-list',
+    path: ['PERSISTED_OPERATIONS_FILE'],
+  })
+  .refine((env) => env.PERSISTED_OPERATIONS_ONLY || !env.PERSISTED_OPERATIONS_FILE, {
+    message: 'is read only with PERSISTED_OPERATIONS_ONLY=true; set that too, or unset this',
+    path: ['PERSISTED_OPERATIONS_FILE'],
   })
   .transform((env) => ({
     port: env.PORT,
@@ -122,6 +184,8 @@ const configSchema = environmentSchema
       corsOrigins: env.CORS_ORIGINS,
       introspection: env.INTROSPECTION,
     },
+    /** The allow-list mode, when on; otherwise automatic persisted queries. */
+    persistedOperations: env.PERSISTED_OPERATIONS_ONLY ? env.PERSISTED_OPERATIONS_FILE : undefined,
     logLevel: env.LOG_LEVEL,
   }));
 

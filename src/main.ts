@@ -20,9 +20,13 @@ async function main(): Promise<void> {
   const access = config.access.authRequired
     ? 'token-only (send Authorization: Bearer <token>; make tokens with `wan-i2v tokens create`)'
     : 'open: no token needed, requests act as owner local (AUTH_REQUIRED=true to require tokens)';
+  const allowList = config.persistedOperations;
+  const browser = allowList
+    ? `persisted operations only: ${allowList.documents.size} listed in ${allowList.path}, no GraphiQL`
+    : 'GraphiQL in a browser';
   // The one line operators and tests look for.
   process.stdout.write(
-    `wan-i2v-gateway ready at ${app.url} (GraphiQL in a browser; pid ${process.pid}), upstream: ${upstream}, API ${access}\n`,
+    `wan-i2v-gateway ready at ${app.url} (${browser}; pid ${process.pid}), upstream: ${upstream}, API ${access}\n`,
   );
 
   let stopping = false;

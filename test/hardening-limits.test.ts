@@ -285,6 +285,8 @@ describe('graphql-ws connections', () => {
       expect(errors, name).toHaveLength(1);
       expect(errors[0]?.message, name).toMatch(message);
       expect(errors[0]?.extensions?.code, name).toBeTruthy();
+      // The HTTP status and headers an error asks for over HTTP mean nothing on a socket.
+      expect(errors[0]?.extensions?.http, name).toBeUndefined();
     }
     // An unknown id and a mutation are operations that run: answered on their own id, the socket untouched.
     const unknownJob = await resultsFor(client, 'subscription { videoJob(id: "VmlkZW9Kb2I6OTk5OTk5") { id } }', {});

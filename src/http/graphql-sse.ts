@@ -6,6 +6,7 @@ import type { Plugin } from 'graphql-yoga';
 import type { Authenticate } from './authentication.js';
 import { withClientCode } from './client-error-codes.js';
 import { type ErrorReporting, unexpectedErrorMessage } from './error-reporting.js';
+import type { PersistedOperations } from './persisted-operations.js';
 import { StreamReservations } from './stream-reservations.js';
 
 /**
@@ -24,6 +25,8 @@ export interface GraphQLSseOptions {
   errors: ErrorReporting;
   /** Operations one reserved stream may carry at once (as subscriptions per WebSocket connection). */
   maxOperationsPerStream: number;
+  /** The allow-list mode, if on: operations are then named by id, as over graphql-ws. */
+  persistedOperations: PersistedOperations | undefined;
 }
 
 /** graphql-sse's header (and `token` query parameter) naming a reserved stream. */
@@ -31,7 +34,12 @@ const tokenHeader = 'x-graphql-event-stream-token';
 
 type ServerContext = Record<string, unknown>;
 
-export function useGraphQLSse({ authenticate, errors, maxOperationsPerStream }: GraphQLSseOptions): Plugin {
+export function useGraphQLSse({
+  authenticate,
+  errors,
+  maxOperationsPerStream,
+  persistedOperations,
+}: GraphQLSseOptions): Plugin {
   const serverContexts = new WeakMap<Request, ServerContext>();
   const reservations = new StreamReservations();
   let handle: (request: Request) => Promise<Response>;
@@ -92,15 +100,11 @@ export function useGraphQLSse({ authenticate, errors, maxOperationsPerStream }: 
               return refuse([new GraphQLError(message, { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } })]);
             }
             const ended = () => (token === null ? undefined : reservations.endOperation(token));
-            if (params.query === undefined) {
-              ended();
-              return refuse([
-                new GraphQLError('the operation has no query', { extensions: { code: 'BAD_USER_INPUT' } }),
-              ]);
-            }
             try {
+              // graphql-sse has already refused a request without a query string (400).
+              const query = persistedOperations?.documentFor({ ...params, query: params.query ?? '' }) ?? params.query;
               const enveloped = yoga.getEnveloped({ ...serverContexts.get(request.raw), request: request.raw, params });
-              const document = enveloped.parse(params.query);
+              const document = enveloped.parse(query ?? '');
               const invalid = enveloped.validate(enveloped.schema, document);
               if (invalid.length > 0) {
                 ended();

@@ -8,6 +8,7 @@ import type { Viewer } from '../domain/access.js';
 import type { Authenticate, Credentials } from './authentication.js';
 import { withClientCode } from './client-error-codes.js';
 import { type ErrorReporting, unexpectedErrorMessage } from './error-reporting.js';
+import type { PersistedOperations } from './persisted-operations.js';
 import { refuseUpgrade } from './refusal.js';
 import { type GraphQLHandler, graphqlPath } from './yoga.js';
 
@@ -25,6 +26,8 @@ export interface WebSocketOptions {
   allowsOrigin: (origin: string) => boolean;
   errors: ErrorReporting;
   logger: Logger;
+  /** The allow-list mode: a subscribe message names a listed operation by id; any other is refused on its id. */
+  persistedOperations?: PersistedOperations | undefined;
 }
 
 /** What a connection keeps once it is accepted: who it acts for, and how it proved it. */
@@ -36,6 +39,20 @@ const goingAway = 1001;
 const forbidden = 4403;
 /** How often open connections' tokens are checked again: a revoked token's sockets close within this. */
 const recheckIntervalMs = 2000;
+
+/** The error without `extensions.http`, the status and headers it asks of an HTTP answer: nothing on a socket. */
+function withoutHttpExtension(error: GraphQLError): GraphQLError {
+  if (error.extensions.http === undefined) return error;
+  const { http: _, ...extensions } = error.extensions;
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    originalError: error.originalError,
+    extensions,
+  });
+}
 
 /**
  * graphql-ws (`graphql-transport-ws`) on the GraphQL path, executed through Yoga's envelop so both
@@ -51,7 +68,7 @@ export function serveGraphQLOverWebSocket(
   const connections = new Map<WebSocket, Partial<ConnectionAuth>>();
   // Each bad operation is answered with an `error` message for its id alone; the socket stays.
   const refuse = (errors: readonly GraphQLError[]) => {
-    const coded = errors.map(withClientCode);
+    const coded = errors.map((error) => withoutHttpExtension(withClientCode(error)));
     options.errors.logClientErrors(coded);
     return coded;
   };
@@ -99,7 +116,8 @@ export function serveGraphQLOverWebSocket(
             params: payload,
             viewer: context.extra.viewer,
           });
-          const document = enveloped.parse(payload.query);
+          const query = options.persistedOperations?.documentFor(payload) ?? payload.query;
+          const document = enveloped.parse(query);
           const errors = enveloped.validate(enveloped.schema, document);
           if (errors.length > 0) return refuse(errors);
           // Coerced here, not only in execution, so that wrong variables get an `error` message as well.

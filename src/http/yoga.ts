@@ -12,6 +12,8 @@ import type { ErrorReporting } from './error-reporting.js';
 import { eventStreamFor, useEventStreamResume } from './event-stream-resume.js';
 import { useGraphQLSse } from './graphql-sse.js';
 import { useOperationLimits } from './operation-limits.js';
+import type { PersistedOperations } from './persisted-operations.js';
+import { type PersistedQueryStoreOptions, useAutomaticPersistedQueries } from './persisted-queries.js';
 import { useRevocationCheck } from './revocation.js';
 
 export interface GraphQLHandlerOptions {
@@ -29,6 +31,10 @@ export interface GraphQLHandlerOptions {
   maxOperationsPerStream: number;
   /** GraphiQL's page (see graphiql.ts). */
   renderGraphiQL: (options?: GraphiQLOptions) => Promise<string>;
+  /** The allow-list mode (`PERSISTED_OPERATIONS_ONLY`); without it, automatic persisted queries. */
+  persistedOperations?: PersistedOperations;
+  /** Bounds of the automatic persisted queries' store; tests shrink them. */
+  persistedQueryStore?: PersistedQueryStoreOptions;
 }
 
 export type GraphQLHandler = ReturnType<typeof createGraphQLHandler>;
@@ -46,6 +52,8 @@ export function createGraphQLHandler({
   authRequired,
   renderGraphiQL,
   maxOperationsPerStream,
+  persistedOperations,
+  persistedQueryStore,
 }: GraphQLHandlerOptions) {
   // `req` is Node's request (Yoga's node adapter passes it), `viewer` the WebSocket adapter's.
   return createYoga<{ viewer?: Viewer; req?: IncomingMessage }, GraphQLContext>({
@@ -75,16 +83,19 @@ export function createGraphQLHandler({
       headers: authRequired ? JSON.stringify({ Authorization: 'Bearer <your wan_ token>' }, null, 2) : undefined,
     },
     // GraphiQL served from this package rather than a CDN, so it works on machines without internet access.
-    renderGraphiQL,
+    // GraphiQL sends documents of its own (its schema query first), which the allow-list mode refuses: a
+    // browser is told so instead.
+    renderGraphiQL: persistedOperations ? async () => persistedOperations.browserPage : renderGraphiQL,
     // Yoga's default, made explicit: one operation per request, so the operation limits bound a request.
     batching: false,
     cors: corsOptions(allowsOrigin),
     plugins: [
       useCsrfPrevention(),
+      persistedOperations?.plugin ?? useAutomaticPersistedQueries(persistedQueryStore),
       useClientErrorCodes(),
       useRevocationCheck(authenticate),
       useEventStreamResume(),
-      useGraphQLSse({ authenticate, errors, maxOperationsPerStream }),
+      useGraphQLSse({ authenticate, errors, maxOperationsPerStream, persistedOperations }),
       ...useOperationLimits({ hideFieldSuggestions: !introspection }),
       ...(introspection ? [] : [useDisableIntrospection()]),
       errors.plugin,
