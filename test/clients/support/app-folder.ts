@@ -27,3 +27,15 @@ export function appFolder(): AppFolder {
   write('package.json', `${JSON.stringify({ name: 'app', private: true, type: 'module' })}\n`);
   return { path: folder.path, write, remove: folder.remove };
 }
+
+/** The compiler options of a typical app, whose bundler resolves its imports, under --strict. */
+export const appCompilerOptions = {
+  strict: true,
+  noEmit: true,
+  target: 'ES2022',
+  module: 'ESNext',
+  moduleResolution: 'Bundler',
+  verbatimModuleSyntax: true,
+  resolveJsonModule: true,
+  skipLibCheck: true,
+};
