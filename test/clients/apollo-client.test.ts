@@ -52,7 +52,7 @@ describe('Apollo Client 4 with InMemoryCache and the starter kit', () => {
     expect(warnings.mock.calls.join('\n')).toMatch(/possibleTypes/);
   });
 
-  it("lands every update of the job's subscription in its one cached entity, which a watching view follows", async () => {
+  it("lands a subscription's updates in the job's one cached entity, which a watching view follows", async () => {
     const { client, cache } = clientFor('apollo-subscription');
     const created = await client.mutate({ mutation: CreateVideoDocument, variables: { input } });
     const result = created.data?.createVideo;

@@ -13,15 +13,16 @@ const dataOf = (events: string) =>
     .map((line) => JSON.parse(line.slice('data:'.length)) as { data: { videoJob: { status: string } } });
 
 describe('plain HTTP, as curl or fetch speaks it', () => {
-  it('creates with a POST, reads with a GET, and watches over SSE to COMPLETED, the token in Authorization', async () => {
+  it('creates with a POST, reads with a GET, watches over SSE to COMPLETED; the token in Authorization', async () => {
     const { url } = fixture.gateway;
     const authorization = `Bearer ${fixture.token('raw-http')}`;
     const created = await fetch(url, {
       method: 'POST',
       headers: { authorization, 'content-type': 'application/json' },
       body: JSON.stringify({
-        query:
-          'mutation ($input: CreateVideoInput!) { createVideo(input: $input) { ... on CreateVideoSuccess { job { id } } ... on Error { message } } }',
+        query: `mutation ($input: CreateVideoInput!) {
+          createVideo(input: $input) { ... on CreateVideoSuccess { job { id } } ... on Error { message } }
+        }`,
         variables: { input: { image: 'https://example.com/cat.png', prompt: 'a cat surfing a wave' } },
       }),
     });

@@ -7,8 +7,8 @@
  * project's node_modules, with WAN_I2V_URL (the gateway's /graphql), WAN_I2V_TOKEN (a jobs:read and
  * jobs:write token: the gateway requires one) and WAN_I2V_JOB_ID (a job of that token's owner, PENDING).
  * Jobs stay PENDING until the snippet first writes to stdout; then time runs until every job has finished.
- * So a snippet makes any job it makes before it prints, and passes when it exits 0 having printed, as the
- * last job status it names, COMPLETED.
+ * So a snippet creates its jobs before it first prints; it passes when it exits 0 and the last job status
+ * it printed is COMPLETED.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { cpSync } from 'node:fs';
@@ -91,11 +91,10 @@ describe('the client snippets of README.md', () => {
       const jobId = dataField<{ job: { id: string } }>(created, 'createVideo').job.id;
 
       const file = files.get(example.name) as string;
-      const { NODE_ENV: _, ...inherited } = process.env;
       const command = example.language === 'ts' ? [process.execPath, '--import', 'tsx', file] : ['bash', '-e', file];
       const child = spawn(command[0] as string, command.slice(1), {
         cwd: app.path,
-        env: { ...inherited, WAN_I2V_URL: fixture.gateway.url, WAN_I2V_TOKEN: token, WAN_I2V_JOB_ID: jobId },
+        env: { ...process.env, WAN_I2V_URL: fixture.gateway.url, WAN_I2V_TOKEN: token, WAN_I2V_JOB_ID: jobId },
       });
       cleanup(() => child.kill('SIGKILL'));
       const { output, firstOutput, exited } = watchProcess(child);

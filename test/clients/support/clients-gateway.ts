@@ -1,5 +1,5 @@
 import { afterAll, beforeAll } from 'vitest';
-import { openViewer, type Scope } from '../../../src/domain/access.js';
+import { openViewer } from '../../../src/domain/access.js';
 import { activeStatuses } from '../../../src/domain/job.js';
 import { runUntil, startOnManualClock } from '../../support/drive.js';
 import type { TestGateway } from '../../support/gateway.js';
@@ -7,9 +7,8 @@ import type { ManualClock } from '../../support/manual-clock.js';
 
 export interface ClientsGateway {
   gateway: TestGateway;
-  clock: ManualClock;
-  /** A new token's secret for `owner`; each test takes its own owner, so that it sees only its own jobs. */
-  token(owner: string, scopes?: Scope[]): string;
+  /** A new jobs:read and jobs:write token's secret for `owner`; each test takes its own owner, to see its own jobs. */
+  token(owner: string): string;
   /** Moves the clock until no job is left unfinished: what a client watches then runs to its end. */
   finishEveryJob(): Promise<void>;
 }
@@ -21,19 +20,19 @@ export interface ClientsGateway {
  */
 export function clientsGatewayFixture(): ClientsGateway {
   const cleanups: (() => unknown)[] = [];
+  let clock: ManualClock;
   const fixture = {
-    token: (owner: string, scopes: Scope[] = ['jobs:read', 'jobs:write']) =>
-      fixture.gateway.app.tokens.create({ owner, scopes }).secret,
+    token: (owner: string) => fixture.gateway.app.tokens.create({ owner, scopes: ['jobs:read', 'jobs:write'] }).secret,
     finishEveryJob: () => {
       const unfinished = () =>
         fixture.gateway.app.jobs.page(openViewer, { statuses: activeStatuses, limit: 1, order: 'newest' });
-      return runUntil(fixture.clock, fixture.gateway, () => unfinished().length === 0, 10 * 60_000);
+      return runUntil(clock, fixture.gateway, () => unfinished().length === 0, 10 * 60_000);
     },
   } as ClientsGateway;
   beforeAll(async () => {
     const started = await startOnManualClock({}, { AUTH_REQUIRED: 'true' }, (...more) => cleanups.push(...more));
     fixture.gateway = started.gateway;
-    fixture.clock = started.clock;
+    clock = started.clock;
   });
   afterAll(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
