@@ -5,6 +5,12 @@ import { canMove, isTerminal, type JobChange, notYetSent } from '../../domain/jo
 import type { Clock } from '../clock.js';
 import type { JobPubSub, PublishedJob } from './job-pubsub.js';
 
+/** What a cancel found: the job CANCELLED (now or before), or, refused, the job as it stood then. */
+export interface CancelOutcome {
+  cancelled: boolean;
+  job: JobRow;
+}
+
 /**
  * The one place a stored job changes. A status change, in one immediate transaction, checks the move,
  * updates the row, bumps the version and records the event; only after the commit is it published.
@@ -42,6 +48,23 @@ export class JobStateMachine {
     });
     if (changed) this.pubsub.publish(changed);
     return changed;
+  }
+
+  /**
+   * Ends a job CANCELLED if nothing of it was sent, in the same transaction that checks so (see
+   * `claimSubmit`). A job already CANCELLED counts as cancelled; undefined for an unknown job.
+   */
+  cancel(jobId: number, message: string): CancelOutcome | undefined {
+    let changed: PublishedJob | undefined;
+    const outcome = this.database.writeTransaction((tx): CancelOutcome | undefined => {
+      const job = findJob(tx, jobId);
+      if (!job) return undefined;
+      if (!canMove(job, 'CANCELLED')) return { cancelled: job.status === 'CANCELLED', job };
+      changed = this.commit(tx, job, { status: 'CANCELLED', message });
+      return { cancelled: true, job: changed };
+    });
+    if (changed) this.pubsub.publish(changed);
+    return outcome;
   }
 
   /** Writes a move already checked: the row, its version, its event; returns it as published. */
