@@ -102,7 +102,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     );
     const quotas = new QuotaService(database, clock, config.access);
     const tokens = new TokenService(database, clock);
-    const jobs = new JobService(database, pubsub, clock, poller, model, quotas);
+    const jobs = new JobService(database, pubsub, clock, machine, poller, model, quotas);
 
     const authenticate = createAuthenticate({
       tokens,

@@ -1,6 +1,6 @@
 /** Who is asking and what they may do: the vocabulary of contract section 5. */
 
-/** `jobs:read`: queries and subscriptions; `jobs:write`: createVideo; `admin`: every owner's jobs, tokens. */
+/** `jobs:read`: queries and subscriptions; `jobs:write`: createVideo, cancelVideoJob; `admin`: every owner's jobs, tokens. */
 export const scopes = ['jobs:read', 'jobs:write', 'admin'] as const;
 export type Scope = (typeof scopes)[number];
 

@@ -1,20 +1,40 @@
 /** The job's vocabulary: what the database stores, the services decide and the schema shows, defined once. */
 
-/** A job's life, in the only order it may move: a step may be skipped, never repeated or undone. */
-export const jobStatuses = ['PENDING', 'QUEUED', 'PROCESSING', 'COMPLETED', 'FAILED'] as const;
+/**
+ * A job's life, in the only order it may move: a step may be skipped, never repeated or undone. CANCELLED
+ * is reached from PENDING alone, before Segmind was sent anything (it has no cancel call).
+ */
+export const jobStatuses = ['PENDING', 'QUEUED', 'PROCESSING', 'COMPLETED', 'FAILED', 'CANCELLED'] as const;
 export type JobStatus = (typeof jobStatuses)[number];
 
 /** The statuses a job never leaves. */
-export const terminalStatuses = ['COMPLETED', 'FAILED'] as const satisfies readonly JobStatus[];
+export const terminalStatuses = ['COMPLETED', 'FAILED', 'CANCELLED'] as const satisfies readonly JobStatus[];
 
 /** The statuses of a job still under way (what quotas count as active). */
 export const activeStatuses = ['PENDING', 'QUEUED', 'PROCESSING'] as const satisfies readonly JobStatus[];
 
 export const isTerminal = (status: JobStatus): boolean => (terminalStatuses as readonly JobStatus[]).includes(status);
 
-/** Forward only: a step may be skipped, none repeated or undone. */
-export function canMove(from: JobStatus, to: JobStatus): boolean {
-  return !isTerminal(from) && jobStatuses.indexOf(to) > jobStatuses.indexOf(from);
+/** What the rules of movement look at in a stored job. */
+export interface JobPosition {
+  status: JobStatus;
+  /** Set once a submit starts (the POST may reach Segmind), cleared when Segmind certainly made no request. */
+  submitStartedAt: Date | null;
+}
+
+/**
+ * PENDING with no submit started: nothing of the job can have reached Segmind. Only such a job may start a
+ * submit or be CANCELLED, each decided in the transaction that writes it, so no job is ever both.
+ */
+export const notYetSent = (job: JobPosition): boolean => job.status === 'PENDING' && job.submitStartedAt === null;
+
+/**
+ * Forward only: a step may be skipped, none repeated or undone. CANCELLED only before anything was sent,
+ * since Segmind cannot stop a job it has: that job will finish and be billed.
+ */
+export function canMove(job: JobPosition, to: JobStatus): boolean {
+  if (to === 'CANCELLED') return notYetSent(job);
+  return !isTerminal(job.status) && jobStatuses.indexOf(to) > jobStatuses.indexOf(job.status);
 }
 
 /** Why a job FAILED (contract section 1). */

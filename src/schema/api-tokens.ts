@@ -8,7 +8,7 @@ const ApiTokenScope = builder.enumType('ApiTokenScope', {
   description: 'What a token may do.',
   values: {
     JOBS_READ: { value: 'jobs:read', description: "Queries and subscriptions on its owner's jobs." },
-    JOBS_WRITE: { value: 'jobs:write', description: 'createVideo for its owner.' },
+    JOBS_WRITE: { value: 'jobs:write', description: 'createVideo and cancelVideoJob for its owner.' },
     ADMIN: { value: 'admin', description: "Every owner's jobs and token management; includes both job scopes." },
   } as const satisfies Record<string, { value: Scope; description: string }>,
 });

@@ -5,6 +5,7 @@ import './errors.js';
 import './video-job.js';
 import './video-job-queries.js';
 import './create-video.js';
+import './cancel-video-job.js';
 import './viewer.js';
 import './api-tokens.js';
 

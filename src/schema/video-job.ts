@@ -3,13 +3,22 @@ import type { JobError, JobErrorCode, JobStatus, Resolution } from '../domain/jo
 import { builder } from './builder.js';
 
 export const VideoJobStatus = builder.enumType('VideoJobStatus', {
-  description: 'Forward only: PENDING -> QUEUED -> PROCESSING -> COMPLETED | FAILED; a step may be skipped.',
+  description:
+    'Forward only: PENDING -> QUEUED -> PROCESSING -> COMPLETED | FAILED; a step may be skipped. PENDING -> CANCELLED when cancelVideoJob comes before the job is sent.',
   values: {
-    PENDING: { value: 'PENDING', description: 'Stored by the gateway; not yet accepted by Segmind.' },
+    PENDING: {
+      value: 'PENDING',
+      description: 'Stored by the gateway; not yet accepted by Segmind. Cancellable until its submit starts.',
+    },
     QUEUED: { value: 'QUEUED', description: 'Accepted by Segmind (upstreamRequestId is set), waiting to start.' },
     PROCESSING: { value: 'PROCESSING', description: 'Segmind is generating the video.' },
     COMPLETED: { value: 'COMPLETED', description: 'Finished: videoUrl is set. Terminal.' },
     FAILED: { value: 'FAILED', description: 'Ended without a video: error says why. Terminal.' },
+    CANCELLED: {
+      value: 'CANCELLED',
+      description:
+        'Cancelled with cancelVideoJob before anything was sent to Segmind: never sent, never billed. Terminal.',
+    },
   } as const satisfies Record<JobStatus, { value: JobStatus; description: string }>,
 });
 
@@ -158,13 +167,13 @@ export const VideoJob = builder.node(builder.objectRef<JobRow & { events?: reado
     finishedAt: t.expose('finishedAt', {
       type: 'DateTime',
       nullable: true,
-      description: 'Reached COMPLETED or FAILED.',
+      description: 'Reached COMPLETED, FAILED or CANCELLED.',
     }),
     estimatedFinishAt: t.field({
       type: 'DateTime',
       nullable: true,
       description:
-        'An estimate, learned from recent jobs like this one: when Segmind should finish it. The finish time once COMPLETED; null once FAILED.',
+        'An estimate, learned from recent jobs like this one: when Segmind should finish it. The finish time once COMPLETED; null once FAILED or CANCELLED.',
       resolve: (job, _args, context) => context.jobs.estimate(job).finishAt,
     }),
     progress: t.float({

@@ -6,7 +6,7 @@ const ViewerUsage = builder
   .implement({
     description: 'What the owner uses of its quotas now.',
     fields: (t) => ({
-      activeJobs: t.exposeInt('activeJobs', { description: 'Jobs not yet COMPLETED or FAILED.' }),
+      activeJobs: t.exposeInt('activeJobs', { description: 'Jobs not yet ended (COMPLETED, FAILED or CANCELLED).' }),
       jobsLastMinute: t.exposeInt('jobsLastMinute', { description: 'Jobs created in the last 60 s.' }),
       spendTodayUsd: t.exposeFloat('spendTodayUsd', {
         description: "Known costs of today's jobs (UTC) plus an estimate for those not priced yet.",

@@ -143,8 +143,8 @@ export class QuotaService {
     const prices = new Map<string, number>();
     for (const job of listSpendSince(db, owner, new Date(Math.floor(now / dayMs) * dayMs))) {
       if (job.cost !== null) spend += job.cost;
-      // A job that FAILED without a price is taken as not billed.
-      else if (job.status !== 'FAILED') {
+      // A job that FAILED without a price is taken as not billed; a CANCELLED one never reached Segmind.
+      else if (job.status !== 'FAILED' && job.status !== 'CANCELLED') {
         const key = `${job.duration}/${job.resolution}`;
         const price = prices.get(key) ?? this.priceOf(db, job);
         prices.set(key, price);

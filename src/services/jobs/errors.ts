@@ -1,3 +1,4 @@
+import type { JobRow } from '../../db/tables.js';
 import type { QuotaName } from '../../domain/access.js';
 import type { QuotaExceeded } from '../access/quotas.js';
 
@@ -21,10 +22,11 @@ export class StorageUnavailableError extends Error {
   override name = 'StorageUnavailableError';
   /** SQLite's result code, e.g. SQLITE_FULL. */
   readonly reason: string;
-  constructor(cause: { code: string }) {
-    super('the gateway cannot store new jobs right now (its disk is full or read-only); nothing was sent to Segmind', {
-      cause,
-    });
+  constructor(
+    cause: { code: string },
+    message = 'the gateway cannot store new jobs right now (its disk is full or read-only); nothing was sent to Segmind',
+  ) {
+    super(message, { cause });
     this.reason = cause.code;
   }
 }
@@ -48,4 +50,18 @@ export class QuotaExceededError extends Error {
     this.limit = exceeded.limit;
     this.retryAfterSeconds = exceeded.retryAfterSeconds;
   }
+}
+
+/** A cancel came too late: the job was sent to Segmind, which cannot stop it, or it has already ended. */
+export class NotCancellableError extends Error {
+  override name = 'NotCancellableError';
+  constructor(readonly job: JobRow) {
+    super(whyNotCancellable(job));
+  }
+}
+
+function whyNotCancellable(job: JobRow): string {
+  if (job.status === 'COMPLETED') return 'the job has already COMPLETED (and was billed); there is nothing to cancel';
+  if (job.status === 'FAILED') return 'the job has already FAILED; there is nothing to cancel';
+  return 'the job was already sent to Segmind, which cannot stop it: it will finish and be billed';
 }

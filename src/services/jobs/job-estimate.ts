@@ -1,7 +1,7 @@
 import type { JobRow } from '../../db/tables.js';
 
 export interface JobEstimate {
-  /** When Segmind is expected to finish the job; null once it FAILED. */
+  /** When Segmind is expected to finish the job; null once it FAILED or was CANCELLED. */
   finishAt: Date | null;
   /** 0..1, never decreasing; 1 only when COMPLETED. */
   progress: number;
@@ -19,6 +19,8 @@ const minimumRemainingMs = 1000;
  */
 export function estimateJob(job: JobRow, now: number): JobEstimate {
   if (job.status === 'COMPLETED') return { finishAt: job.finishedAt, progress: 1 };
+  // Never sent, so never started.
+  if (job.status === 'CANCELLED') return { finishAt: null, progress: 0 };
   if (job.status === 'PENDING' || job.expectedDurationMs === null) {
     return { finishAt: new Date(now + (job.expectedDurationMs ?? 0)), progress: 0 };
   }

@@ -18,17 +18,26 @@ import type { QuotaService } from '../access/quotas.js';
 import type { Clock } from '../clock.js';
 import type { DurationModel } from '../scheduling/duration-model.js';
 import { AsyncQueue } from './async-queue.js';
-import { InputRejectedError, JobNotFoundError, QuotaExceededError, StorageUnavailableError } from './errors.js';
+import {
+  InputRejectedError,
+  JobNotFoundError,
+  NotCancellableError,
+  QuotaExceededError,
+  StorageUnavailableError,
+} from './errors.js';
 import { estimateJob, type JobEstimate } from './job-estimate.js';
 import type { JobPubSub, PublishedJob } from './job-pubsub.js';
+import type { CancelOutcome, JobStateMachine } from './job-state-machine.js';
 import { fingerprint, type VideoInput } from './video-input.js';
 
-/** Told of every new job, so that it is submitted without waiting for a timer. */
-export interface NewJobListener {
+/** Told of jobs that start or stop waiting to be sent: a new one is submitted without waiting for a timer. */
+export interface PendingJobListener {
   jobCreated(job: JobRow): void;
+  /** The job was CANCELLED before anything of it was sent: it never will be. */
+  jobCancelled(jobId: number): void;
 }
 
-/** What clients can do with video jobs: create them, read them, watch them change. */
+/** What clients can do with video jobs: create them, read them, watch them change, cancel them. */
 export class JobService {
   /** New jobs arriving together are committed together: one fsync for many. */
   private readonly groupCommit: GroupCommit;
@@ -39,7 +48,8 @@ export class JobService {
     private readonly database: Database,
     private readonly pubsub: JobPubSub,
     private readonly clock: Clock,
-    private readonly newJobListener: NewJobListener,
+    private readonly machine: JobStateMachine,
+    private readonly pendingJobs: PendingJobListener,
     private readonly model: DurationModel,
     private readonly quotas: QuotaService,
   ) {
@@ -102,7 +112,7 @@ export class JobService {
       }),
     );
     if (stored.kind === 'over-quota') throw new QuotaExceededError(stored.exceeded);
-    if (stored.created) this.newJobListener.jobCreated(stored.job);
+    if (stored.created) this.pendingJobs.jobCreated(stored.job);
     return stored.job;
   }
 
@@ -119,6 +129,28 @@ export class JobService {
   get(viewer: Viewer, id: number): JobRow | undefined {
     const job = this.findJob(id);
     return job && canSee(viewer, job) ? job : undefined;
+  }
+
+  /**
+   * Cancels one of the viewer's jobs if nothing of it was sent to Segmind; a job already CANCELLED is
+   * returned as it is. Throws NotCancellableError once a submit has started (Segmind cannot stop a job: it
+   * will finish and be billed) or the job has ended.
+   */
+  cancel(viewer: Viewer, id: number): JobRow {
+    let outcome: CancelOutcome | undefined;
+    try {
+      outcome =
+        this.get(viewer, id) && this.machine.cancel(id, 'cancelled before it was sent to Segmind; nothing billed');
+    } catch (error) {
+      if (!isStorageUnavailable(error)) throw error;
+      const message =
+        'the gateway cannot record the cancel right now (its disk is full or read-only); the job is unchanged';
+      throw new StorageUnavailableError(error, message);
+    }
+    if (!outcome) throw new JobNotFoundError(id);
+    if (!outcome.cancelled) throw new NotCancellableError(outcome.job);
+    this.pendingJobs.jobCancelled(id);
+    return outcome.job;
   }
 
   /** Jobs by id, in the order asked, `undefined` where there is none the viewer may see. */

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Database } from '../../db/connection.js';
 import { listActiveJobs } from '../../db/job-queries.js';
 import type { JobRow } from '../../db/tables.js';
-import type { NewJobListener } from '../jobs/job-service.js';
+import type { PendingJobListener } from '../jobs/job-service.js';
 import type { Dispatcher } from './dispatcher.js';
 import type { PollStep } from './poll-step.js';
 import type { SubmitStep } from './submit-step.js';
@@ -23,7 +23,7 @@ export interface PollerParts {
  * submit outcome was lost), then the dispatcher sends PENDING jobs and polls submitted ones, whether or not
  * anyone watches them.
  */
-export class Poller implements NewJobListener {
+export class Poller implements PendingJobListener {
   private running = false;
 
   constructor(private readonly parts: PollerParts) {}
@@ -46,6 +46,10 @@ export class Poller implements NewJobListener {
   jobCreated(job: JobRow): void {
     this.parts.submits.add(job.id);
     this.parts.dispatcher.wake();
+  }
+
+  jobCancelled(jobId: number): void {
+    this.parts.submits.remove(jobId);
   }
 
   /** Resolves once no upstream call is in flight (and none started meanwhile). */

@@ -64,6 +64,11 @@ export class SubmitStep implements Step {
     });
   }
 
+  /** Forgets a job that will never be sent (it was CANCELLED), so that it takes no call of the budget. */
+  remove(jobId: number): void {
+    this.pending.delete(jobId);
+  }
+
   /** The oldest job whose submit is due; before any is, the one due soonest among those ahead of it. */
   nextWork(now: number): Work | undefined {
     if (!this.options.hasRoom(this.submitting)) return undefined;

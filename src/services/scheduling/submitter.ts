@@ -1,5 +1,5 @@
 import type { Database } from '../../db/connection.js';
-import { findJob, findPayload } from '../../db/job-queries.js';
+import { findPayload } from '../../db/job-queries.js';
 import type { JobRow } from '../../db/tables.js';
 import { failure } from '../../domain/job.js';
 import type { JobStateMachine } from '../jobs/job-state-machine.js';
@@ -12,7 +12,7 @@ export type SubmitResult =
   | { kind: 'submitted'; requestId: string; job: JobRow }
   /** Segmind certainly made no request (429, 500, 502, 503, refused connection): the job may be sent again. */
   | { kind: 'not-made'; error: UpstreamError }
-  /** The job ended (rejected, or its outcome unknown), or was no longer PENDING. */
+  /** The job ended (rejected, or its outcome unknown), or was no longer there to send (e.g. CANCELLED). */
   | { kind: 'settled' }
   /** Nothing was sent: the database could not record the start of the submit. */
   | { kind: 'not-started'; error: unknown }
@@ -44,15 +44,16 @@ export class Submitter {
 
   /** `send` wraps the network call, so the caller can put its own policy (a circuit breaker) around it. */
   async submit(jobId: number, send: <T>(call: () => Promise<T>) => Promise<T>): Promise<SubmitResult> {
-    const job = findJob(this.database.db, jobId);
     const payload = findPayload(this.database.db, jobId);
-    if (!job || !payload || job.status !== 'PENDING' || Submitter.outcomeLost(job)) return { kind: 'settled' };
-
+    if (!payload) return { kind: 'settled' };
+    let job: JobRow | undefined;
     try {
-      this.machine.recordSubmitStart(jobId);
+      // From here the job is no longer cancellable: a cancel either came first (no claim) or is refused.
+      job = this.machine.claimSubmit(jobId);
     } catch (error) {
       return { kind: 'not-started', error };
     }
+    if (!job) return { kind: 'settled' };
     let requestId: string;
     try {
       ({ requestId } = await send(() => this.client.submit(toSegmindInput(job, payload.image, payload.audio))));
