@@ -17,6 +17,9 @@ import { type Clock, systemClock } from './services/clock.js';
 import { JobPubSub } from './services/jobs/job-pubsub.js';
 import { JobService } from './services/jobs/job-service.js';
 import { JobStateMachine } from './services/jobs/job-state-machine.js';
+import { createUrlPrecheck } from './services/jobs/url-precheck.js';
+import { anyAddress, publicUnicastOnly } from './services/outbound/address-policy.js';
+import { createGuardedFetch, type ResolveHost } from './services/outbound/guarded-fetch.js';
 import { createPoller } from './services/scheduling/create-poller.js';
 import { learnedDurationModel } from './services/scheduling/duration-history.js';
 import type { Poller } from './services/scheduling/poller.js';
@@ -41,6 +44,10 @@ export interface AppOptions {
   connectionInitWaitTimeoutMs?: number;
   /** Bounds of the automatic persisted queries' store; tests shrink them. @default 1_000 entries of 10_000 characters */
   persistedQueryStore?: PersistedQueryStoreOptions;
+  /** Time limit of one media URL's pre-check; tests shorten it. @default 5_000 */
+  urlPrecheckTimeoutMs?: number;
+  /** How server-side fetches resolve host names; tests answer for names no DNS knows. @default dns.lookup */
+  resolveHost?: ResolveHost;
 }
 
 export interface App {
@@ -102,7 +109,20 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     );
     const quotas = new QuotaService(database, clock, config.access);
     const tokens = new TokenService(database, clock);
-    const jobs = new JobService(database, pubsub, clock, machine, poller, model, quotas);
+    // Every fetch made on a user's behalf goes through this one guard.
+    const outbound = createGuardedFetch({
+      allows: config.outbound.allowPrivateAddresses ? anyAddress : publicUnicastOnly,
+      resolveHost: options.resolveHost,
+    });
+    cleanups.push(() => outbound.close());
+    const precheck = config.urlPrecheck
+      ? createUrlPrecheck({
+          fetch: outbound,
+          logger: logger.child({ component: 'url-precheck' }),
+          timeoutMs: options.urlPrecheckTimeoutMs,
+        })
+      : undefined;
+    const jobs = new JobService(database, pubsub, clock, machine, poller, model, quotas, precheck);
 
     const authenticate = createAuthenticate({
       tokens,

@@ -69,6 +69,16 @@ const environmentSchema = z.object({
         .map((origin) => origin.trim())
         .filter((origin) => origin !== ''),
     ),
+  /**
+   * Before a job with an http(s) image or audio URL is stored, read its first 64 KB and refuse what does not
+   * answer 2xx or is not really an image / audio. @default true
+   */
+  URL_PRECHECK: flag.default(true),
+  /**
+   * Let server-side fetches reach loopback, private, link-local and other non-public addresses: for tests and
+   * trusted networks only. @default false
+   */
+  ALLOW_PRIVATE_URLS: flag.default(false),
   /** Schema introspection (GraphiQL needs it). @default true */
   INTROSPECTION: flag.default(true),
   /**
@@ -186,6 +196,8 @@ const configSchema = environmentSchema
     },
     /** The allow-list mode, when on; otherwise automatic persisted queries. */
     persistedOperations: env.PERSISTED_OPERATIONS_ONLY ? env.PERSISTED_OPERATIONS_FILE : undefined,
+    urlPrecheck: env.URL_PRECHECK,
+    outbound: { allowPrivateAddresses: env.ALLOW_PRIVATE_URLS },
     logLevel: env.LOG_LEVEL,
   }));
 

@@ -34,6 +34,8 @@ describe('npm start without SEGMIND_API_KEY', () => {
       SIMULATOR_PROCESSING_MS: '600',
       POLL_MIN_INTERVAL_MS: '100',
       POLL_TARGET_DELAY_MS: '200',
+      // Its job names an image on the internet, which this machine need not reach.
+      URL_PRECHECK: 'false',
       LOG_LEVEL: 'warn',
     });
     expect(server.readyLine).toMatch(/built-in simulator/);

@@ -8,14 +8,16 @@ const CreateVideoInput = builder.inputType('CreateVideoInput', {
   fields: (t) => ({
     image: t.string({
       required: true,
-      description: 'http(s) URL, or data: URI (base64) of a JPEG, PNG, WEBP or BMP image.',
+      description:
+        'http(s) URL, or data: URI (base64) of a JPEG, PNG, WEBP or BMP image. A URL must be reachable by the gateway, which reads its first bytes before storing the job.',
     }),
     prompt: t.string({
       required: true,
       description: `1 to ${videoLimits.promptMaxLength} characters.`,
     }),
     audio: t.string({
-      description: 'http(s) URL or data: URI of WAV or MP3 audio, 3 to 30 s, at most 15 MB.',
+      description:
+        'http(s) URL or data: URI of WAV or MP3 audio, 3 to 30 s, at most 15 MB. A URL is checked like `image`.',
     }),
     duration: t.int({
       required: true,

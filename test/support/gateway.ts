@@ -182,6 +182,7 @@ export function gatewayFixture(
   scope: 'each' | 'all',
   simulator: SimulatorOptions = {},
   environment: Record<string, string> = {},
+  app: GatewayOptions['app'] = {},
 ): GatewayFixture {
   const fixture = {} as GatewayFixture;
   let folder: ReturnType<typeof temporaryDirectory> | undefined;
@@ -192,6 +193,7 @@ export function gatewayFixture(
       upstream: fixture.upstream,
       databasePath: `${folder.path}/jobs.sqlite`,
       environment,
+      app,
     });
   });
   (scope === 'each' ? afterEach : afterAll)(async () => {

@@ -51,6 +51,7 @@ export async function startLoggedGateway(environment: Record<string, string> = {
     POLL_MIN_INTERVAL_MS: '100',
     POLL_MAX_INTERVAL_MS: '200',
     POLL_TARGET_DELAY_MS: '100',
+    URL_PRECHECK: 'false',
     ...environment,
   });
   const key = config.segmind.apiKey;

@@ -28,6 +28,7 @@ import {
 import { estimateJob, type JobEstimate } from './job-estimate.js';
 import type { JobPubSub, PublishedJob } from './job-pubsub.js';
 import type { CancelOutcome, JobStateMachine } from './job-state-machine.js';
+import type { UrlPrecheck } from './url-precheck.js';
 import { fingerprint, type VideoInput } from './video-input.js';
 
 /** Told of jobs that start or stop waiting to be sent: a new one is submitted without waiting for a timer. */
@@ -52,6 +53,8 @@ export class JobService {
     private readonly pendingJobs: PendingJobListener,
     private readonly model: DurationModel,
     private readonly quotas: QuotaService,
+    /** Reads the input's http(s) URLs before a job is stored; undefined when `URL_PRECHECK=false`. */
+    private readonly precheck: UrlPrecheck | undefined,
   ) {
     this.groupCommit = new GroupCommit(database);
     this.insertJob = prepareInsertJob(database.db);
@@ -61,11 +64,16 @@ export class JobService {
   /**
    * Stores a valid request as the viewer's PENDING job and returns at once; submission happens behind it.
    * A repeated idempotency key (per owner) returns the job it made, provided the request is the same. The
-   * owner's quotas are checked in the same transaction, so concurrent requests cannot both pass.
+   * owner's quotas are checked in the same transaction, so concurrent requests cannot both pass. Media URLs
+   * are pre-checked first, except for a key already used: its job exists, or the key is refused below.
    */
   async create(viewer: Viewer, input: VideoInput): Promise<JobRow> {
     const inputFingerprint = fingerprint(input);
     const { owner } = viewer;
+    if (this.precheck && !this.keyUsed(owner, input.idempotencyKey)) {
+      const issues = await this.precheck(input);
+      if (issues.length > 0) throw new InputRejectedError(issues);
+    }
     const stored = await this.storing(
       this.groupCommit.run((tx) => {
         if (input.idempotencyKey !== null) {
@@ -114,6 +122,10 @@ export class JobService {
     if (stored.kind === 'over-quota') throw new QuotaExceededError(stored.exceeded);
     if (stored.created) this.pendingJobs.jobCreated(stored.job);
     return stored.job;
+  }
+
+  private keyUsed(owner: string, key: string | null): boolean {
+    return key !== null && findJobByIdempotencyKey(this.database.db, owner, key) !== undefined;
   }
 
   private async storing<T>(write: Promise<T>): Promise<T> {

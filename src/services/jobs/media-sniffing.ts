@@ -3,6 +3,10 @@
 export type ImageKind = 'jpeg' | 'png' | 'webp' | 'bmp';
 export type AudioKind = 'wav' | 'mp3';
 
+/** What `sniffImage` and `sniffAudio` recognise, as messages name it. */
+export const imageKindsText = 'a JPEG, PNG, WEBP or BMP image';
+export const audioKindsText = 'WAV or MP3 audio';
+
 const startsWith = (bytes: Buffer, prefix: readonly number[], offset = 0) =>
   bytes.length >= offset + prefix.length && prefix.every((byte, index) => bytes[offset + index] === byte);
 const ascii = (text: string) => [...text].map((character) => character.charCodeAt(0));

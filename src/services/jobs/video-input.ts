@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { durations, type Resolution, resolutions } from '../../domain/job.js';
 import { decodeDataUri, maxDataUriLength, tooLarge } from './data-uri.js';
-import { audioDurationSeconds, sniffAudio, sniffImage } from './media-sniffing.js';
+import { audioDurationSeconds, audioKindsText, imageKindsText, sniffAudio, sniffImage } from './media-sniffing.js';
 
 /** The contract's limits for one video (section 1). */
 export const videoLimits = {
@@ -112,14 +112,14 @@ function mediaField(maxBytes: number, sniff: Sniff) {
 
 const imageField = mediaField(videoLimits.imageMaxBytes, (bytes, context) => {
   const kind = sniffImage(bytes);
-  if (!kind) context.addIssue({ code: 'custom', message: 'data: URI is not a JPEG, PNG, WEBP or BMP image' });
+  if (!kind) context.addIssue({ code: 'custom', message: `data: URI is not ${imageKindsText}` });
   return kind && `image/${kind}`;
 });
 
 const audioField = mediaField(videoLimits.audioMaxBytes, (bytes, context) => {
   const kind = sniffAudio(bytes);
   if (!kind) {
-    context.addIssue({ code: 'custom', message: 'data: URI is not WAV or MP3 audio' });
+    context.addIssue({ code: 'custom', message: `data: URI is not ${audioKindsText}` });
     return undefined;
   }
   const seconds = audioDurationSeconds(kind, bytes);

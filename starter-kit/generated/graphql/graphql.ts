@@ -6,7 +6,7 @@ export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' |
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
 /** What to generate. Every rule is checked before anything is stored or sent. */
 export type CreateVideoInput = {
-  /** http(s) URL or data: URI of WAV or MP3 audio, 3 to 30 s, at most 15 MB. */
+  /** http(s) URL or data: URI of WAV or MP3 audio, 3 to 30 s, at most 15 MB. A URL is checked like `image`. */
   audio?: string | null | undefined;
   /** Seconds of video: 5, 10 or 15. */
   duration?: number;
@@ -14,7 +14,7 @@ export type CreateVideoInput = {
   enablePromptExpansion?: boolean;
   /** The same key again returns the same job and never submits a second time. */
   idempotencyKey?: string | null | undefined;
-  /** http(s) URL, or data: URI (base64) of a JPEG, PNG, WEBP or BMP image. */
+  /** http(s) URL, or data: URI (base64) of a JPEG, PNG, WEBP or BMP image. A URL must be reachable by the gateway, which reads its first bytes before storing the job. */
   image: string;
   /** Multi-shot segmentation; only takes effect with enablePromptExpansion. */
   multiShots?: boolean;
@@ -43,13 +43,15 @@ export type VideoJobErrorCode =
   /** Segmind kept failing (429, 5xx, network errors) until retries ran out, or the submit's outcome is unknown and it was not resent. Retryable later by creating the job again; when the message says the outcome is unknown, the first attempt may still have been billed. */
   | 'UPSTREAM_UNAVAILABLE';
 
-/** Forward only: PENDING -> QUEUED -> PROCESSING -> COMPLETED | FAILED; a step may be skipped. */
+/** Forward only: PENDING -> QUEUED -> PROCESSING -> COMPLETED | FAILED; a step may be skipped. PENDING -> CANCELLED when cancelVideoJob comes before the job is sent. */
 export type VideoJobStatus =
+  /** Cancelled with cancelVideoJob before anything was sent to Segmind: never sent, never billed. Terminal. */
+  | 'CANCELLED'
   /** Finished: videoUrl is set. Terminal. */
   | 'COMPLETED'
   /** Ended without a video: error says why. Terminal. */
   | 'FAILED'
-  /** Stored by the gateway; not yet accepted by Segmind. */
+  /** Stored by the gateway; not yet accepted by Segmind. Cancellable until its submit starts. */
   | 'PENDING'
   /** Segmind is generating the video. */
   | 'PROCESSING'

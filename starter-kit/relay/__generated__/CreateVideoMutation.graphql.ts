@@ -1,5 +1,5 @@
 /**
- * @generated SignedSource<<736f21383cc8934852a6c67442c2f077>>
+ * @generated SignedSource<<5c3f7feda80ccfc32c2a8fc938302552>>
  * @lightSyntaxTransform
  */
 
@@ -8,7 +8,7 @@
 // @ts-nocheck
 
 import type { ConcreteRequest } from 'relay-runtime';
-export type VideoJobStatus = "COMPLETED" | "FAILED" | "PENDING" | "PROCESSING" | "QUEUED" | "%future added value";
+export type VideoJobStatus = "CANCELLED" | "COMPLETED" | "FAILED" | "PENDING" | "PROCESSING" | "QUEUED" | "%future added value";
 export type VideoResolution = "RES_1080P" | "RES_720P" | "%future added value";
 export type CreateVideoInput = {
   audio?: string | null | undefined;

@@ -1,5 +1,5 @@
 /**
- * @generated SignedSource<<22c03709e074ec19191ff184608652b9>>
+ * @generated SignedSource<<647151295b4b02810fe180bc80cae906>>
  * @lightSyntaxTransform
  */
 
@@ -8,7 +8,7 @@
 // @ts-nocheck
 
 import type { ReaderFragment } from 'relay-runtime';
-export type VideoJobStatus = "COMPLETED" | "FAILED" | "PENDING" | "PROCESSING" | "QUEUED" | "%future added value";
+export type VideoJobStatus = "CANCELLED" | "COMPLETED" | "FAILED" | "PENDING" | "PROCESSING" | "QUEUED" | "%future added value";
 import type { FragmentRefs } from "relay-runtime";
 export type VideoJobList_query$data = {
   readonly videoJobs: {

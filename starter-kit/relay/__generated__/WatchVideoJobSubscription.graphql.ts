@@ -1,5 +1,5 @@
 /**
- * @generated SignedSource<<16155dbb29edd41234e74eb1f03dd66a>>
+ * @generated SignedSource<<18e4efc06cdd3e7de88718640b2bfa35>>
  * @lightSyntaxTransform
  */
 
@@ -9,7 +9,7 @@
 
 import type { ConcreteRequest } from 'relay-runtime';
 export type VideoJobErrorCode = "GENERATION_FAILED" | "INSUFFICIENT_CREDITS" | "UPSTREAM_EXPIRED" | "UPSTREAM_REJECTED" | "UPSTREAM_UNAUTHORIZED" | "UPSTREAM_UNAVAILABLE" | "%future added value";
-export type VideoJobStatus = "COMPLETED" | "FAILED" | "PENDING" | "PROCESSING" | "QUEUED" | "%future added value";
+export type VideoJobStatus = "CANCELLED" | "COMPLETED" | "FAILED" | "PENDING" | "PROCESSING" | "QUEUED" | "%future added value";
 export type WatchVideoJobSubscription$variables = {
   id: string;
 };
