@@ -150,3 +150,33 @@ describe('a refused URL in the log', () => {
     expect(gateway.logText()).not.toContain('do-not-log-me');
   });
 });
+
+describe('what the pre-check may cost the gateway', () => {
+  const fixture = gatewayFixture(
+    'each',
+    { processingMs: 600_000 },
+    { URL_PRECHECK: 'true', ALLOW_PRIVATE_URLS: 'true', DEFAULT_MAX_ACTIVE_JOBS: '1' },
+    { urlPrecheckTimeoutMs: 60_000 },
+  );
+
+  it('fetches nothing for a caller already over quota', async () => {
+    expect((await create(fixture, { image: `${media.origin}/cat.png?first` }))?.__typename).toBe('CreateVideoSuccess');
+    const requestsBefore = media.requests.length;
+    expect((await create(fixture, { image: `${media.origin}/cat.png?second` }))?.__typename).toBe('QuotaExceededError');
+    expect(media.requests.length).toBe(requestsBefore);
+  });
+
+  it('runs 4 checks of one owner at once, queues 16, and answers a 21st busy (retryable) at once', async () => {
+    const stalledBefore = media.requests.filter((path) => path === '/stalled.png').length;
+    const answers = Array.from({ length: 21 }, () =>
+      fixture.gateway.graphql(createVideoMutation, {
+        input: { image: `${media.origin}/stalled.png`, prompt: 'a cat' },
+      }),
+    );
+    // The stalled ones never answer; they end with the gateway after the test.
+    for (const answer of answers) answer.catch(() => undefined);
+    const first = await Promise.race(answers);
+    expect(first.errors?.[0]?.extensions).toEqual({ code: 'SERVICE_UNAVAILABLE', retryable: true });
+    await expect.poll(() => media.requests.filter((path) => path === '/stalled.png').length).toBe(stalledBefore + 4);
+  });
+});

@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { encodeJobId } from '../domain/job-id.js';
-import { JobNotFoundError, StorageUnavailableError } from '../services/jobs/errors.js';
+import { JobNotFoundError, ServiceBusyError, StorageUnavailableError } from '../services/jobs/errors.js';
 
 /** The GraphQL error a client gets for an unknown job id (and, later, for one that is not theirs). */
 export const jobNotFound = (globalId: string) =>
@@ -17,6 +17,9 @@ export function clientErrorFor(error: unknown): GraphQLError | undefined {
     return new GraphQLError(`${error.message}. Retry later.`, {
       extensions: { code: 'SERVICE_UNAVAILABLE', retryable: true, reason: error.reason },
     });
+  }
+  if (error instanceof ServiceBusyError) {
+    return new GraphQLError(error.message, { extensions: { code: 'SERVICE_UNAVAILABLE', retryable: true } });
   }
   return undefined;
 }

@@ -31,6 +31,11 @@ export class StorageUnavailableError extends Error {
   }
 }
 
+/** The gateway has too much of this work in flight to take more now: nothing was stored or sent; retry soon. */
+export class ServiceBusyError extends Error {
+  override name = 'ServiceBusyError';
+}
+
 export class JobNotFoundError extends Error {
   override name = 'JobNotFoundError';
   constructor(readonly jobId: number) {

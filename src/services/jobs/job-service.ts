@@ -28,6 +28,7 @@ import {
 import { estimateJob, type JobEstimate } from './job-estimate.js';
 import type { JobPubSub, PublishedJob } from './job-pubsub.js';
 import type { CancelOutcome, JobStateMachine } from './job-state-machine.js';
+import { PrecheckLimits } from './precheck-limits.js';
 import type { UrlPrecheck } from './url-precheck.js';
 import { fingerprint, type VideoInput } from './video-input.js';
 
@@ -44,6 +45,7 @@ export class JobService {
   private readonly groupCommit: GroupCommit;
   private readonly insertJob: ReturnType<typeof prepareInsertJob>;
   private readonly findJob: ReturnType<typeof prepareFindJob>;
+  private readonly precheckLimits = new PrecheckLimits();
 
   constructor(
     private readonly database: Database,
@@ -70,8 +72,12 @@ export class JobService {
   async create(viewer: Viewer, input: VideoInput): Promise<JobRow> {
     const inputFingerprint = fingerprint(input);
     const { owner } = viewer;
-    if (this.precheck && !this.keyUsed(owner, input.idempotencyKey)) {
-      const issues = await this.precheck(input);
+    const { precheck } = this;
+    if (precheck && !this.keyUsed(owner, input.idempotencyKey)) {
+      // Quotas first, read only (the storing transaction decides): a caller over quota costs no fetch.
+      const exceeded = this.quotas.check(this.database.db, owner, input);
+      if (exceeded) throw new QuotaExceededError(exceeded);
+      const issues = await this.precheckLimits.run(owner, () => precheck(input));
       if (issues.length > 0) throw new InputRejectedError(issues);
     }
     const stored = await this.storing(
@@ -204,9 +210,11 @@ export class JobService {
     let lastVersion = afterVersion;
     const queue = new AsyncQueue<JobRow>(() => stop());
     const deliver = (job: JobRow) => {
-      if (job.version <= lastVersion) return;
-      lastVersion = job.version;
-      queue.push(job);
+      if (job.version > lastVersion) {
+        lastVersion = job.version;
+        queue.push(job);
+      }
+      // Ends at the end even for a client that claims a version past it: nothing more will ever come.
       if (isTerminal(job.status)) queue.end();
     };
     const { snapshot, stop } = this.pubsub.watch(id, deliver, () => this.withEvents(id));
@@ -215,8 +223,6 @@ export class JobService {
       throw new JobNotFoundError(id);
     }
     deliver(snapshot);
-    // Already finished and already seen: nothing more will ever come.
-    if (isTerminal(snapshot.status)) queue.end();
     return queue;
   }
 }

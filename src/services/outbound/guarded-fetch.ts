@@ -41,7 +41,7 @@ export interface GuardedResponse {
 
 export interface GuardedFetch {
   fetch(url: string | URL, request: GuardedRequest): Promise<GuardedResponse>;
-  /** Closes idle connections; waits for those in use. */
+  /** Closes every connection, ending fetches in flight (at shutdown). */
   close(): Promise<void>;
 }
 
@@ -93,7 +93,8 @@ export function createGuardedFetch(options: GuardedFetchOptions): GuardedFetch {
         current = toUrl(location, current);
       }
     },
-    close: () => agent.close(),
+    // Shutting down ends fetches in flight: a stalled server must not hold the gateway open.
+    close: () => agent.destroy(),
   };
 }
 
