@@ -85,8 +85,16 @@ describe('Last-Event-ID on an SSE subscription', () => {
     const seenVersion = gateway.app.jobs.get(openViewer, decodeJobId(id) ?? 0)?.version ?? 0;
 
     const resumed = readStream(gateway.url, id, String(seenVersion));
+    // A client claiming a version the job never reached gets nothing, but its stream still ends with the job.
+    const pastTheEnd = await fetch(streamUrl(gateway.url, id), {
+      headers: { accept: 'text/event-stream', 'last-event-id': '1000' },
+    });
+    expect(pastTheEnd.status).toBe(200);
     await runUntil(clock, gateway, () => statusOf(gateway, id) === 'COMPLETED', 60_000);
     const { status, text } = await resumed;
+    const ahead = await pastTheEnd.text();
+    expect(ahead).toMatch(/event: complete/);
+    expect(ahead).not.toMatch(/event: next/);
     expect(status).toBe(200);
     const ids = [...text.matchAll(/^id: (\d+)$/gm)].map((match) => Number(match[1]));
     expect(ids.length).toBeGreaterThan(0);
