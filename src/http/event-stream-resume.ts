@@ -1,4 +1,4 @@
-import { type ExecutionResult, GraphQLError } from 'graphql';
+import type { ExecutionResult } from 'graphql';
 import { handleStreamOrSingleExecutionResult, isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { StreamResumption } from '../schema/builder.js';
 
@@ -28,23 +28,19 @@ interface EventStream extends StreamResumption {
 
 const streams = new WeakMap<Request, EventStream>();
 
+/** A `Last-Event-ID` that this gateway could have sent: a job version. */
+const versionPattern = /^\d{1,15}$/;
+
 /** The resumption of an HTTP request's subscription (one per request), read from its `Last-Event-ID`. */
 export function eventStreamFor(request: Request): StreamResumption {
-  const sent = request.headers.get(lastEventIdHeader);
+  const sent = request.headers.get(lastEventIdHeader)?.trim();
   let lastVersion: number | undefined;
   const stream: EventStream = {
-    resuming: sent !== null,
+    resuming: sent !== undefined,
+    // useEventStreamResume has refused a request whose header is no version.
+    afterVersion: sent !== undefined && versionPattern.test(sent) ? Number(sent) : undefined,
     get lastVersion() {
       return lastVersion;
-    },
-    afterVersion: () => {
-      if (sent === null) return undefined;
-      if (!/^\d{1,15}$/.test(sent.trim())) {
-        throw new GraphQLError('Last-Event-ID must be a job version this stream sent (a whole number)', {
-          extensions: { code: 'BAD_USER_INPUT' },
-        });
-      }
-      return Number(sent.trim());
     },
     resolved: (version) => {
       lastVersion = version;
@@ -56,6 +52,14 @@ export function eventStreamFor(request: Request): StreamResumption {
 
 export function useEventStreamResume(): Plugin<{ stream?: StreamResumption; request?: Request }> {
   return {
+    // Refused before anything runs, as a 400 that makes an EventSource stop: an error inside the stream would
+    // end it, and the EventSource would reconnect with the same header every 3 s.
+    onRequest: ({ request, endResponse }) => {
+      const sent = request.headers.get(lastEventIdHeader)?.trim();
+      if (sent === undefined || versionPattern.test(sent)) return;
+      const message = 'Last-Event-ID must be a job version this stream sent (a whole number)';
+      endResponse(Response.json({ errors: [{ message, extensions: { code: 'BAD_USER_INPUT' } }] }, { status: 400 }));
+    },
     onSubscribe: ({ args }) => {
       const request = args.contextValue.request;
       const stream = request && streams.get(request);

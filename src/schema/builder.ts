@@ -23,8 +23,8 @@ export interface GraphQLContext {
 
 /** A subscription stream that a transport resumes by job version (see http/event-stream-resume.ts). */
 export interface StreamResumption {
-  /** The version the client says it already has, if it said one; throws a coded GraphQL error for a bad one. */
-  afterVersion(): number | undefined;
+  /** The version the client says it already has, if it said one. */
+  readonly afterVersion: number | undefined;
   /** Called with the version of each job event as it is resolved, just before the transport sends it. */
   resolved(version: number): void;
 }

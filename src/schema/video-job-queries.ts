@@ -112,7 +112,7 @@ builder.subscriptionFields((t) => ({
     subscribe: (_root, args, context) => {
       const id = decodeJobId(String(args.id));
       if (id === undefined) throw jobNotFound(String(args.id));
-      const afterVersion = Math.max(args.afterVersion ?? 0, context.stream?.afterVersion() ?? 0);
+      const afterVersion = Math.max(args.afterVersion ?? 0, context.stream?.afterVersion ?? 0);
       return context.jobs.watch(context.viewer, id, afterVersion);
     },
     resolve: (job, _args, context) => {
