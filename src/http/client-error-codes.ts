@@ -36,3 +36,17 @@ function handleResult(withCode: (error: GraphQLError) => GraphQLError) {
     }
   };
 }
+
+/** The error without `extensions.http`, the status and headers it asks of an HTTP answer: nothing on a socket. */
+export function withoutHttpExtension(error: GraphQLError): GraphQLError {
+  if (error.extensions.http === undefined) return error;
+  const { http: _, ...extensions } = error.extensions;
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    originalError: error.originalError,
+    extensions,
+  });
+}

@@ -1,3 +1,4 @@
+import type { GraphQLError } from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 
 /** Content types a page may POST to another site without a CORS preflight (the Fetch standard's safelist). */
@@ -16,14 +17,20 @@ const preflightHeaders = ['x-graphql-yoga-csrf', 'apollo-require-preflight', 'au
 export function useCsrfPrevention(): Plugin {
   return {
     onRequestParse: ({ request }) => {
-      if (request.method !== 'POST') return;
-      const mediaType = request.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase() ?? '';
-      if (mediaType !== '' && !simpleContentTypes.has(mediaType)) return;
-      if (preflightHeaders.some((name) => request.headers.has(name))) return;
-      throw createGraphQLError(
-        `a POST sent as "${mediaType || 'no content type'}" could come from any web page: send application/json, or add the header ${preflightHeaders[0]}`,
-        { extensions: { code: 'CSRF_PREVENTED', http: { status: 403 } } },
-      );
+      const refusal = csrfRefusal(request);
+      if (refusal) throw refusal;
     },
   };
+}
+
+/** Why this request may have been sent by a page on another site without a preflight, or undefined. */
+export function csrfRefusal(request: Request): GraphQLError | undefined {
+  if (request.method !== 'POST') return undefined;
+  const mediaType = request.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase() ?? '';
+  if (mediaType !== '' && !simpleContentTypes.has(mediaType)) return undefined;
+  if (preflightHeaders.some((name) => request.headers.has(name))) return undefined;
+  return createGraphQLError(
+    `a POST sent as "${mediaType || 'no content type'}" could come from any web page: send application/json, or add the header ${preflightHeaders[0]}`,
+    { extensions: { code: 'CSRF_PREVENTED', http: { status: 403 } } },
+  );
 }

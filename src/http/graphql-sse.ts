@@ -4,10 +4,11 @@ import type { Response as SseResponse } from 'graphql-sse';
 import { createHandler } from 'graphql-sse/lib/use/fetch';
 import type { Plugin } from 'graphql-yoga';
 import type { Authenticate } from './authentication.js';
-import { withClientCode } from './client-error-codes.js';
+import { withClientCode, withoutHttpExtension } from './client-error-codes.js';
+import { csrfRefusal } from './csrf-prevention.js';
 import { type ErrorReporting, unexpectedErrorMessage } from './error-reporting.js';
 import type { PersistedOperations } from './persisted-operations.js';
-import { StreamReservations } from './stream-reservations.js';
+import { StreamReservations, streamTokenHeader } from './stream-reservations.js';
 
 /**
  * The GraphQL over SSE protocol (graphql-sse) in both its modes, on its own path as graphql-sse clients
@@ -29,8 +30,19 @@ export interface GraphQLSseOptions {
   persistedOperations: PersistedOperations | undefined;
 }
 
-/** graphql-sse's header (and `token` query parameter) naming a reserved stream. */
-const tokenHeader = 'x-graphql-event-stream-token';
+/** The reserved stream a request names, the way graphql-sse reads it: its header, else the `token` parameter. */
+const streamTokenOf = (request: { headers: { get(name: string): string | null | undefined }; url: string }) =>
+  request.headers.get(streamTokenHeader) ?? new URL(request.url, 'http://gateway').searchParams.get('token');
+
+/** What graphql-sse's own refusals (no stream, bad body, conflict) are coded as, by their status. */
+const codeOfStatus: Record<number, string> = {
+  400: 'BAD_REQUEST',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  406: 'NOT_ACCEPTABLE',
+  409: 'CONFLICT',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+};
 
 type ServerContext = Record<string, unknown>;
 
@@ -52,7 +64,14 @@ export function useGraphQLSse({
 
   const refusal = (status: number, error: GraphQLError): SseResponse => [
     JSON.stringify({ errors: [{ message: error.message, extensions: { code: error.extensions.code } }] }),
-    { status, statusText: '', headers: { 'content-type': 'application/json; charset=utf-8' } },
+    {
+      status,
+      statusText: '',
+      headers: {
+        'content-type': 'application/json; charset=utf-8',
+        ...(status === 401 ? { 'www-authenticate': 'Bearer' } : {}),
+      },
+    },
   ];
   // graphql-sse takes a result from `onSubscribe` only if it has a `data` entry.
   const refuse = (errorList: readonly GraphQLError[]): ExecutionResult => {
@@ -84,17 +103,18 @@ export function useGraphQLSse({
               reservations.reserve(token, owner, (expired) => void expire(expired));
               return token;
             }
-            const token = request.headers.get(tokenHeader) ?? new URL(request.url).searchParams.get('token');
+            const token = streamTokenOf(request);
             if (token === null) return undefined;
             // Another owner's stream is no stream at all to this caller.
             if (!reservations.belongsTo(token, owner)) {
               return refusal(404, new GraphQLError('no such stream', { extensions: { code: 'NOT_FOUND' } }));
             }
-            if (request.method === 'GET') reservations.opened(token, request.raw.signal);
+            // graphql-sse opens a reserved stream for any request that accepts exactly this, GET or POST.
+            if (request.headers.get('accept') === 'text/event-stream') reservations.opened(token, request.raw.signal);
             return token;
           },
           onSubscribe: async (request, params) => {
-            const token = request.headers.get(tokenHeader) ?? null;
+            const token = streamTokenOf(request);
             if (token !== null && !reservations.startOperation(token, maxOperationsPerStream)) {
               const message = `at most ${maxOperationsPerStream} operations per stream; reserve another stream`;
               return refuse([new GraphQLError(message, { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } })]);
@@ -137,16 +157,13 @@ export function useGraphQLSse({
     },
     onRequest({ request, url, endResponse, serverContext }) {
       if (url.pathname !== graphqlSsePath) return;
+      // Answered here, before Yoga's own parsing, so the CSRF rule of /graphql is applied here too.
+      const forged = csrfRefusal(request);
+      if (forged) return endResponse(codedAnswer(403, forged.message, 'CSRF_PREVENTED'));
       serverContexts.set(request, serverContext as ServerContext);
-      return handle(request).then(endResponse);
+      return handle(request).then(async (response) => endResponse(await withCode(response)));
     },
   };
-}
-
-function withoutHttpExtension(error: GraphQLError): GraphQLError {
-  if (!('http' in error.extensions)) return error;
-  const { http: _http, ...extensions } = error.extensions;
-  return new GraphQLError(error.message, { ...error, extensions });
 }
 
 /** The subscription's results, calling `ended` once when it finishes, fails or is stopped. */
@@ -183,4 +200,24 @@ function onEnd<T>(source: AsyncIterable<T>, ended: () => void): AsyncIterableIte
       return this;
     },
   };
+}
+
+function codedAnswer(status: number, message: string, code: string): Response {
+  return Response.json({ errors: [{ message, extensions: { code } }] }, { status });
+}
+
+/** graphql-sse's own refusal (an empty body, or errors without a code) made a coded GraphQL error. */
+async function withCode(response: Response): Promise<Response> {
+  const code = codeOfStatus[response.status];
+  if (response.ok || code === undefined) return response;
+  const body = await response.text();
+  let message = response.statusText || `HTTP ${response.status}`;
+  try {
+    const parsed = JSON.parse(body) as { errors?: { message?: string; extensions?: { code?: string } }[] };
+    if (parsed.errors?.[0]?.extensions?.code) return new Response(body, response);
+    message = parsed.errors?.[0]?.message ?? message;
+  } catch {
+    // Not JSON: graphql-sse answered with an empty body.
+  }
+  return codedAnswer(response.status, message, code);
 }

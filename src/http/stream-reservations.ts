@@ -1,3 +1,6 @@
+/** graphql-sse's header naming a reserved stream. */
+export const streamTokenHeader = 'x-graphql-event-stream-token';
+
 /** Streams an owner may have reserved and not yet opened; a new reservation past this ends the oldest. */
 const maxUnopenedPerOwner = 8;
 /** How long a reserved stream waits to be opened (graphql-sse clients open it right after reserving). */
@@ -66,7 +69,7 @@ export class StreamReservations {
   /** A request that opens the stream so that it can be closed at once, passing authentication as the server's own. */
   expiryRequest(token: string): Request {
     const request = new Request('http://gateway/graphql/stream', {
-      headers: { accept: 'text/event-stream', 'x-graphql-event-stream-token': token },
+      headers: { accept: 'text/event-stream', [streamTokenHeader]: token },
     });
     this.expiries.set(request, token);
     return request;

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { Viewer } from '../domain/access.js';
 import type { Authenticate, Credentials } from './authentication.js';
-import { withClientCode } from './client-error-codes.js';
+import { withClientCode, withoutHttpExtension } from './client-error-codes.js';
 import { type ErrorReporting, unexpectedErrorMessage } from './error-reporting.js';
 import type { PersistedOperations } from './persisted-operations.js';
 import { refuseUpgrade } from './refusal.js';
@@ -39,20 +39,6 @@ const goingAway = 1001;
 const forbidden = 4403;
 /** How often open connections' tokens are checked again: a revoked token's sockets close within this. */
 const recheckIntervalMs = 2000;
-
-/** The error without `extensions.http`, the status and headers it asks of an HTTP answer: nothing on a socket. */
-function withoutHttpExtension(error: GraphQLError): GraphQLError {
-  if (error.extensions.http === undefined) return error;
-  const { http: _, ...extensions } = error.extensions;
-  return new GraphQLError(error.message, {
-    nodes: error.nodes,
-    source: error.source,
-    positions: error.positions,
-    path: error.path,
-    originalError: error.originalError,
-    extensions,
-  });
-}
 
 /**
  * graphql-ws (`graphql-transport-ws`) on the GraphQL path, executed through Yoga's envelop so both

@@ -1,9 +1,16 @@
 import { type Client, createClient } from 'graphql-sse';
 import { describe, expect, it } from 'vitest';
+import type { GraphQLResult } from '../../harness/graphql.js';
 import { dataField, requestAs } from '../support/auth.js';
 import { cleanupAfterEach } from '../support/cleanup.js';
 import { defaultPolling, runUntil, startOnManualClock } from '../support/drive.js';
-import { createJob, createVideoMutation, statusOf, type TestGateway } from '../support/gateway.js';
+import {
+  createJob,
+  createVideoMutation,
+  type GraphQLEndpoint,
+  statusOf,
+  type TestGateway,
+} from '../support/gateway.js';
 
 const cleanup = cleanupAfterEach();
 
@@ -44,6 +51,13 @@ function watch(client: Client, id: string) {
   );
   return { seen, errors, ended: () => ended };
 }
+
+/** The gateway as one token's holder sees it over HTTP. */
+const endpointFor = (gateway: TestGateway, token: string): GraphQLEndpoint => ({
+  async graphql<T>(query: string, variables?: Record<string, unknown>) {
+    return (await requestAs(gateway.url, token, query, variables)).body as GraphQLResult<T>;
+  },
+});
 
 const versionsInOrder = (seen: { version: number }[]) =>
   seen.every((each, index) => index === 0 || each.version > (seen[index - 1]?.version ?? 0));
@@ -127,6 +141,17 @@ describe('graphql-sse reserved streams, with tokens required', () => {
   it('refuses a reservation without a token, and one owner the stream of another', async () => {
     const { gateway, alice, bob } = await start();
     expect((await reserve(gateway)).status).toBe(401);
+    const anonymous = await fetch(`${gateway.url}/stream`, { headers: { accept: 'text/event-stream' } });
+    expect([anonymous.status, anonymous.headers.get('www-authenticate')]).toEqual([401, 'Bearer']);
+    expect(await anonymous.json()).toMatchObject({ errors: [{ extensions: { code: 'UNAUTHENTICATED' } }] });
+    // graphql-sse's own refusals carry a code too (here: an operation for no stream at all).
+    const nowhere = await fetch(`${gateway.url}/stream`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${alice}` },
+      body: JSON.stringify({ query: '{ viewer { owner } }' }),
+    });
+    expect(nowhere.status).toBe(404);
+    expect(await nowhere.json()).toMatchObject({ errors: [{ extensions: { code: 'NOT_FOUND' } }] });
     const reserved = await reserve(gateway, alice);
     expect(reserved.status).toBe(201);
     const stream = await reserved.text();
@@ -167,5 +192,43 @@ describe('graphql-sse reserved streams, with tokens required', () => {
     await expect.poll(() => watchers.filter((watcher) => watcher.seen.length > 0).length).toBe(2);
     await expect.poll(() => watchers[2]?.errors.length).toBe(1);
     expect(watchers[2]?.errors[0]).toMatchObject({ extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } });
+  });
+
+  it('counts operations named by the ?token= parameter against the same cap', async () => {
+    const { gateway, alice } = await start({ MAX_SUBSCRIPTIONS_PER_CONNECTION: '2' });
+    const stream = await (await reserve(gateway, alice)).text();
+    const opened = await open(gateway, alice, stream);
+    const ids: string[] = [];
+    for (let index = 0; index < 3; index += 1) ids.push(await createJob(endpointFor(gateway, alice)));
+    for (const [index, id] of ids.entries()) {
+      const answer = await fetch(`${gateway.url}/stream?token=${stream}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${alice}` },
+        body: JSON.stringify({ query: subscription, variables: { id }, extensions: { operationId: `op${index}` } }),
+      });
+      expect(answer.status).toBe(202);
+    }
+    const reader = opened.body?.getReader();
+    let text = '';
+    while (reader && !text.includes('TOO_MANY_SUBSCRIPTIONS')) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    expect(text).toMatch(/"id":"op2","payload":\{"data":null,"errors":\[\{"message":"at most 2 operations per stream/);
+    await reader?.cancel();
+  });
+});
+
+describe('CSRF prevention on /graphql/stream', () => {
+  it('refuses a POST a web page could send without a preflight, as /graphql does', async () => {
+    const { gateway } = await startOnManualClock({}, defaultPolling, cleanup);
+    const forged = await fetch(`${gateway.url}/stream`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain; x=application/json', accept: 'text/event-stream' },
+      body: JSON.stringify({ query: 'mutation { rotateNothing }' }),
+    });
+    expect(forged.status).toBe(403);
+    expect(await forged.json()).toMatchObject({ errors: [{ extensions: { code: 'CSRF_PREVENTED' } }] });
   });
 });
