@@ -146,4 +146,13 @@ describe('automatic persisted queries where a token is required', () => {
     expect(anonymous.status).toBe(401);
     expect((await requestAs(fixture.gateway.url, token, document)).body).toEqual(hit.body);
   });
+
+  it('answers a tokenless GET 401 before looking anything up: no stranger learns which hashes are known', async () => {
+    const unknown = await persistedRequest(fixture.gateway.url, {
+      hash: sha256(documentNamed('Never')),
+      method: 'GET',
+    });
+    expect([unknown.status, firstCode(unknown)]).toEqual([401, 'UNAUTHENTICATED']);
+    expect(unknown.headers.get('www-authenticate')).toBe('Bearer');
+  });
 });

@@ -10,7 +10,7 @@ export interface HttpServerOptions {
   /** Whether a request's Host header may be served: the DNS rebinding guard (see host-check.ts). */
   allowsHost: (host: string | undefined) => boolean;
   /**
-   * Why a request with a body must be refused before its body is read (no or a bad token where one is
+   * Why a request with a body, or a GET operation, must be refused before anything else (no or a bad token where one is
    * required), or undefined to read it: a stranger cannot make the server read 40 MB for nothing.
    */
   refusesCaller: (request: IncomingMessage) => Error | undefined;
@@ -32,6 +32,15 @@ export interface HttpServer {
 /** Requests that carry a body; a CORS preflight (OPTIONS) never carries a token and must pass. */
 const methodsWithBodies = new Set(['POST', 'PUT', 'PATCH']);
 
+/**
+ * Whose caller is checked before anything else: a request with a body, and a GET operation (query string),
+ * so that a stranger learns nothing, not even whether a persisted query's hash is known. A browser asking for
+ * GraphiQL's page (HTML) is served the page, which asks for a token itself.
+ */
+const checkedFirst = (request: IncomingMessage) =>
+  methodsWithBodies.has(request.method ?? '') ||
+  (request.method === 'GET' && request.url?.includes('?') === true && !request.headers.accept?.includes('text/html'));
+
 /** How long open streams and slow requests get on shutdown before their connections are closed. */
 const drainGraceMs = 2000;
 
@@ -49,7 +58,7 @@ export function createHttpServer(handler: RequestListener, options: HttpServerOp
       return;
     }
     if (options.routes.some((route) => route(request, response))) return;
-    const refusal = methodsWithBodies.has(request.method ?? '') ? options.refusesCaller(request) : undefined;
+    const refusal = checkedFirst(request) ? options.refusesCaller(request) : undefined;
     if (refusal !== undefined) {
       bodies.refuseUnread(request, response, 401, 'UNAUTHENTICATED', refusal.message, { 'WWW-Authenticate': 'Bearer' });
       return;
