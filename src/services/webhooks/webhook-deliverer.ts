@@ -32,8 +32,8 @@ export interface WebhookDelivererOptions {
   stopGraceMs?: number | undefined;
 }
 
-/** After the database refused to record an attempt, wait this long before trying any again. */
-const storagePauseMs = 5000;
+/** After an attempt could not be made or recorded, wait this long before trying any again. */
+const failurePauseMs = 5000;
 
 /**
  * Sends what the outbox holds: every pending delivery that is due, at most `maxConcurrent` at once, each
@@ -119,14 +119,17 @@ export class WebhookDeliverer {
     this.inFlight.set(delivery.id, attempt);
   }
 
-  /** A disk that refuses writes pauses deliveries (each would fail alike); anything else is our bug. */
+  /**
+   * Pauses deliveries a while: the outbox row is still pending and due, and trying it again at once would
+   * fail alike, in a loop. A disk that refuses writes is logged; anything else is our bug and reported too.
+   */
   private failed(error: unknown, deliveryId: number | undefined): void {
     const { logger, clock } = this.options;
+    this.pausedUntil = clock.now() + failurePauseMs;
+    this.cancelTimer?.();
+    this.cancelTimer = clock.setTimer(() => this.pump(), failurePauseMs);
     if (isStorageUnavailable(error)) {
       logger.error({ err: error, deliveryId }, 'webhook outbox unavailable: deliveries paused');
-      this.pausedUntil = clock.now() + storagePauseMs;
-      this.cancelTimer?.();
-      this.cancelTimer = clock.setTimer(() => this.pump(), storagePauseMs);
       return;
     }
     logger.error({ err: error, deliveryId }, 'webhook delivery failed unexpectedly');
