@@ -25,6 +25,10 @@ import { learnedDurationModel } from './services/scheduling/duration-history.js'
 import type { Poller } from './services/scheduling/poller.js';
 import { connectUpstream } from './services/upstream/connect.js';
 import type { UpstreamBreakerOptions } from './services/upstream/upstream-breaker.js';
+import { WebhookDeliverer } from './services/webhooks/webhook-deliverer.js';
+import { createWebhookUrlCheck } from './services/webhooks/webhook-input.js';
+import { WebhookSecrets } from './services/webhooks/webhook-secrets.js';
+import { WebhookService } from './services/webhooks/webhook-service.js';
 
 export interface AppOptions {
   logger: Logger;
@@ -60,6 +64,8 @@ export interface App {
   tokens: TokenService;
   quotas: QuotaService;
   poller: Poller;
+  /** Sends the webhook outbox; tests wait on its `whenIdle()`. */
+  webhooks: WebhookDeliverer;
   /** Stops accepting, closes WebSockets, lets in-flight work finish and be persisted, closes the database. Idempotent. */
   close(): Promise<void>;
 }
@@ -87,8 +93,25 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       database,
       upstream.kind === 'simulator' ? { priorMedianMs: () => simulatedMs } : {},
     );
+    // Every fetch made on a user's behalf goes through this one guard.
+    const outbound = createGuardedFetch({
+      allows: config.outbound.allowPrivateAddresses ? anyAddress : publicUnicastOnly,
+      resolveHost: options.resolveHost,
+    });
+    cleanups.push(() => outbound.close());
+    const secrets = new WebhookSecrets(database, clock);
+    const deliverer = new WebhookDeliverer({
+      ...config.webhooks,
+      database,
+      fetch: outbound,
+      secrets,
+      clock,
+      logger: logger.child({ component: 'webhooks' }),
+      onUnexpectedError,
+      stopGraceMs: options.shutdownGraceMs,
+    });
     const pubsub = new JobPubSub();
-    const machine = new JobStateMachine(database, pubsub, clock);
+    const machine = new JobStateMachine(database, pubsub, clock, () => deliverer.wake());
     const poller = createPoller(
       {
         ...config.polling,
@@ -109,12 +132,6 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     );
     const quotas = new QuotaService(database, clock, config.access);
     const tokens = new TokenService(database, clock);
-    // Every fetch made on a user's behalf goes through this one guard.
-    const outbound = createGuardedFetch({
-      allows: config.outbound.allowPrivateAddresses ? anyAddress : publicUnicastOnly,
-      resolveHost: options.resolveHost,
-    });
-    cleanups.push(() => outbound.close());
     const precheck = config.urlPrecheck
       ? createUrlPrecheck({
           fetch: outbound,
@@ -122,7 +139,9 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
           timeoutMs: options.urlPrecheckTimeoutMs,
         })
       : undefined;
-    const jobs = new JobService(database, pubsub, clock, machine, poller, model, quotas, precheck);
+    const checkWebhookUrl = createWebhookUrlCheck(outbound);
+    const jobs = new JobService(database, pubsub, clock, machine, poller, model, quotas, precheck, checkWebhookUrl);
+    const webhooks = new WebhookService(database, secrets);
 
     const authenticate = createAuthenticate({
       tokens,
@@ -137,7 +156,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       config.persistedOperations && createPersistedOperations(config.persistedOperations.documents);
     const yoga = createGraphQLHandler({
       renderGraphiQL: graphiql.render,
-      services: { jobs, tokens, quotas },
+      services: { jobs, tokens, quotas, webhooks },
       authenticate,
       errors,
       allowsOrigin,
@@ -165,15 +184,19 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       persistedOperations,
     });
 
-    // In reverse: stop accepting, close WebSockets (1001), let upstream calls in flight finish and be
-    // recorded, let HTTP requests end, and only then close the database.
+    // In reverse: stop accepting, close WebSockets (1001), let upstream calls and webhook attempts in flight
+    // finish and be recorded, let HTTP requests end, and only then close the database.
     cleanups.push(() => http.drain());
-    cleanups.push(() => poller.stop());
+    // Together: each has its own grace period for work in flight, and the two must fit in one shutdown.
+    cleanups.push(async () => {
+      await Promise.all([poller.stop(), deliverer.stop()]);
+    });
     cleanups.push(() => webSockets.close());
     cleanups.push(() => void http.drain());
 
     const origin = await http.listen(config.port, config.host);
     poller.start();
+    deliverer.start();
 
     let closing: Promise<void> | undefined;
     return {
@@ -183,6 +206,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       tokens,
       quotas,
       poller,
+      webhooks: deliverer,
       close: () => {
         closing ??= runCleanups();
         return closing;

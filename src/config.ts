@@ -79,6 +79,15 @@ const environmentSchema = z.object({
    * trusted networks only. @default false
    */
   ALLOW_PRIVATE_URLS: flag.default(false),
+  /**
+   * Multiplies the webhook retry waits (5 s, 1 min, 10 min, 1 h, 6 h); tests shrink them with e.g. 0.001.
+   * @default 1
+   */
+  WEBHOOK_RETRY_SCALE: z.coerce.number().positive().max(1000).default(1),
+  /** Webhook deliveries in flight at once, all receivers together. @default 8 */
+  WEBHOOK_CONCURRENCY: integer(1, 1000).default(8),
+  /** Time limit of one webhook attempt; a receiver slower than this counts as failed and is retried. @default 10_000 */
+  WEBHOOK_TIMEOUT_MS: integer(100, 600_000).default(10_000),
   /** Schema introspection (GraphiQL needs it). @default true */
   INTROSPECTION: flag.default(true),
   /**
@@ -198,6 +207,11 @@ const configSchema = environmentSchema
     persistedOperations: env.PERSISTED_OPERATIONS_ONLY ? env.PERSISTED_OPERATIONS_FILE : undefined,
     urlPrecheck: env.URL_PRECHECK,
     outbound: { allowPrivateAddresses: env.ALLOW_PRIVATE_URLS },
+    webhooks: {
+      retryScale: env.WEBHOOK_RETRY_SCALE,
+      maxConcurrent: env.WEBHOOK_CONCURRENCY,
+      timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+    },
     logLevel: env.LOG_LEVEL,
   }));
 

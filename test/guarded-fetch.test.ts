@@ -128,6 +128,33 @@ describe('the guarded fetch', () => {
     });
   });
 
+  it('POSTs a body and hands a redirect back instead of resending the body', async () => {
+    const before = server.requests.length;
+    const response = await guarded().fetch(`${server.origin}/redirect?to=/cat.png`, {
+      ...request,
+      method: 'POST',
+      body: '{"type":"video_job.completed"}',
+    });
+    response.body.destroy();
+    expect(response.status).toBe(302);
+    expect(server.requests.length - before).toBe(1);
+  });
+
+  it('checks a URL as a fetch would, without connecting', async () => {
+    const before = server.requests.length;
+    const { resolveHost } = resolver({ 'mixed.test': ['127.0.0.1', '10.0.0.7'], 'images.test': ['127.0.0.1'] });
+    const fetcher = guarded({ resolveHost });
+    expect(await refusal(fetcher.check(`http://mixed.test:${server.port}/hook`))).toEqual({
+      reason: 'address',
+      message: 'address not allowed (mixed.test resolves to 10.0.0.7, private)',
+    });
+    expect(await refusal(fetcher.check('http://[::1]/hook'))).toMatchObject({ reason: 'address' });
+    expect(await refusal(fetcher.check('ftp://images.test/hook'))).toMatchObject({ reason: 'url' });
+    expect(await refusal(fetcher.check('http://nowhere.test/hook'))).toMatchObject({ reason: 'network' });
+    await expect(fetcher.check(`http://images.test:${server.port}/hook`)).resolves.toBeUndefined();
+    expect(server.requests.length).toBe(before);
+  });
+
   it('reads the first bytes of a body and drops the rest unread', async () => {
     const response = await guarded().fetch(`${server.origin}/endless.png`, request);
     const prefix = await readAtMost(response.body, 64 * 1024);

@@ -41,6 +41,8 @@ const newJobColumns = [
   'idempotencyKey',
   'inputFingerprint',
   'expectedDurationMs',
+  'webhookUrl',
+  'webhookEvents',
   'createdAt',
   'updatedAt',
 ] as const satisfies readonly (keyof NewJobRow)[];

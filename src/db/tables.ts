@@ -45,6 +45,10 @@ export const jobs = sqliteTable(
     submittedAt: timestamp('submitted_at'),
     startedAt: timestamp('started_at'),
     finishedAt: timestamp('finished_at'),
+    /** Where the job's webhooks go; null: none. Checked by the SSRF guard at create time and at each delivery. */
+    webhookUrl: text('webhook_url'),
+    /** Comma list of the non-terminal statuses that also get a webhook (terminal ones always do); null: none. */
+    webhookEvents: text('webhook_events'),
   },
   (table) => [
     index('jobs_status_idx').on(table.status, table.id),
@@ -107,9 +111,72 @@ export const ownerLimits = sqliteTable('owner_limits', {
   dailySpendUsd: real('daily_spend_usd'),
 });
 
+/** One secret per owner that signs its webhooks (Standard Webhooks, `whsec_` + base64). */
+export const webhookSecrets = sqliteTable('webhook_secrets', {
+  owner: text('owner').primaryKey(),
+  secret: text('secret').notNull(),
+  createdAt: timestamp('created_at').notNull(),
+  /** The secret before the last rotation: deliveries carry its signature too until `previousExpiresAt`. */
+  previousSecret: text('previous_secret'),
+  previousExpiresAt: timestamp('previous_expires_at'),
+});
+
+/**
+ * The webhook outbox: one row per event to deliver, written in the transaction of the status change it tells
+ * of, so a committed change is never left untold (at least once), whatever happens to the process after.
+ */
+export const webhookDeliveries = sqliteTable(
+  'webhook_deliveries',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    jobId: integer('job_id')
+      .notNull()
+      .references(() => jobs.id),
+    /** The `webhook-id` header: the same for every attempt, so a receiver can drop a repeat. */
+    messageId: text('message_id').notNull().unique(),
+    /** E.g. `video_job.completed`. */
+    type: text('type').notNull(),
+    url: text('url').notNull(),
+    /** The JSON body, fixed at the status change: every attempt sends the same bytes. */
+    payload: text('payload').notNull(),
+    /** `pending` until a 2xx (`delivered`) or until retries ran out or the receiver answered 410 (`abandoned`). */
+    state: text('state', { enum: ['pending', 'delivered', 'abandoned'] }).notNull(),
+    attempts: integer('attempts').notNull(),
+    nextAttemptAt: timestamp('next_attempt_at').notNull(),
+    createdAt: timestamp('created_at').notNull(),
+  },
+  (table) => [index('webhook_deliveries_due_idx').on(table.state, table.nextAttemptAt)],
+);
+
+/** Every attempt at a delivery, as `VideoJob.webhookDeliveries` lists them. */
+export const webhookAttempts = sqliteTable(
+  'webhook_attempts',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    deliveryId: integer('delivery_id')
+      .notNull()
+      .references(() => webhookDeliveries.id),
+    jobId: integer('job_id')
+      .notNull()
+      .references(() => jobs.id),
+    /** 1 for the first attempt at this delivery. */
+    attempt: integer('attempt').notNull(),
+    at: timestamp('at').notNull(),
+    /** The receiver's HTTP status; null when none came (refused address, network error, timeout). */
+    statusCode: integer('status_code'),
+    ok: integer('ok', { mode: 'boolean' }).notNull(),
+    /** Why it failed without a status, in words. */
+    error: text('error'),
+  },
+  (table) => [index('webhook_attempts_job_idx').on(table.jobId, table.id)],
+);
+
 export type JobRow = typeof jobs.$inferSelect;
 export type NewJobRow = typeof jobs.$inferInsert;
 export type JobPayloadRow = typeof jobPayloads.$inferSelect;
 export type JobEventRow = typeof jobEvents.$inferSelect;
 export type ApiTokenRow = typeof apiTokens.$inferSelect;
 export type OwnerLimitsRow = typeof ownerLimits.$inferSelect;
+export type WebhookSecretRow = typeof webhookSecrets.$inferSelect;
+export type WebhookDeliveryRow = typeof webhookDeliveries.$inferSelect;
+export type WebhookAttemptRow = typeof webhookAttempts.$inferSelect;

@@ -1,7 +1,7 @@
 import { InputRejectedError, QuotaExceededError } from '../services/jobs/errors.js';
 import { videoInputSchema, videoLimits } from '../services/jobs/video-input.js';
 import { builder } from './builder.js';
-import { VideoJob, VideoResolution } from './video-job.js';
+import { VideoJob, VideoJobStatus, VideoResolution } from './video-job.js';
 
 const CreateVideoInput = builder.inputType('CreateVideoInput', {
   description: 'What to generate. Every rule is checked before anything is stored or sent.',
@@ -50,6 +50,15 @@ const CreateVideoInput = builder.inputType('CreateVideoInput', {
     }),
     idempotencyKey: t.string({
       description: 'The same key again returns the same job and never submits a second time.',
+    }),
+    webhookUrl: t.string({
+      description:
+        "http(s) URL the gateway POSTs the job to, signed per Standard Webhooks with the owner's `Viewer.webhookSecret`, when it ends (COMPLETED, FAILED, CANCELLED) and at each status in webhookEvents. It must resolve to a public address (checked now and at each delivery).",
+    }),
+    webhookEvents: t.field({
+      type: [VideoJobStatus],
+      description:
+        'Statuses besides the terminal ones that also get a webhook, e.g. [QUEUED, PROCESSING]; not PENDING, which createVideo itself answers with. Only with webhookUrl.',
     }),
   }),
 });

@@ -7,6 +7,7 @@ import './video-job-queries.js';
 import './create-video.js';
 import './cancel-video-job.js';
 import './viewer.js';
+import './webhooks.js';
 import './api-tokens.js';
 
 // Definition order, not alphabetical: enums read in lifecycle order and types next to what they describe.

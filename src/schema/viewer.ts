@@ -27,7 +27,7 @@ const ViewerLimits = builder
     }),
   });
 
-const ViewerType = builder.objectRef<Viewer>('Viewer').implement({
+export const ViewerType = builder.objectRef<Viewer>('Viewer').implement({
   description: 'Who this request acts for, what it may do, and its quotas.',
   fields: (t) => ({
     owner: t.exposeString('owner', { description: 'The owner whose jobs and quotas this token shares.' }),

@@ -5,8 +5,8 @@ import { ManualClock } from './manual-clock.js';
 
 /**
  * Runs the gateway on a manual clock until `done` holds: moves time timer by timer (at most `stepMs` at
- * once) and, after each, waits until every upstream call started then has been answered and recorded,
- * so each call happens at the very time it was scheduled and the run is the same every time.
+ * once) and, after each, waits until every upstream call and webhook attempt started then has been answered
+ * and recorded, so each happens at the very time it was scheduled and the run is the same every time.
  */
 export async function runUntil(
   clock: ManualClock,
@@ -20,6 +20,7 @@ export async function runUntil(
     if (clock.now() >= deadline) throw new Error(`condition not reached within ${limitMs} ms of test time`);
     clock.tick(stepMs);
     await gateway.app.poller.whenIdle();
+    await gateway.app.webhooks.whenIdle();
   }
 }
 

@@ -17,6 +17,8 @@ import { canSee, visibleOwner } from '../access/job-visibility.js';
 import type { QuotaService } from '../access/quotas.js';
 import type { Clock } from '../clock.js';
 import type { DurationModel } from '../scheduling/duration-model.js';
+import type { WebhookUrlCheck } from '../webhooks/webhook-input.js';
+import { storedWebhookEvents } from '../webhooks/webhook-outbox.js';
 import { AsyncQueue } from './async-queue.js';
 import {
   InputRejectedError,
@@ -57,6 +59,8 @@ export class JobService {
     private readonly quotas: QuotaService,
     /** Reads the input's http(s) URLs before a job is stored; undefined when `URL_PRECHECK=false`. */
     private readonly precheck: UrlPrecheck | undefined,
+    /** Refuses a webhookUrl the SSRF guard would not deliver to. */
+    private readonly checkWebhookUrl: WebhookUrlCheck,
   ) {
     this.groupCommit = new GroupCommit(database);
     this.insertJob = prepareInsertJob(database.db);
@@ -67,17 +71,22 @@ export class JobService {
    * Stores a valid request as the viewer's PENDING job and returns at once; submission happens behind it.
    * A repeated idempotency key (per owner) returns the job it made, provided the request is the same. The
    * owner's quotas are checked in the same transaction, so concurrent requests cannot both pass. Media URLs
-   * are pre-checked first, except for a key already used: its job exists, or the key is refused below.
+   * and the webhook URL are checked first, except for a key already used: its job exists, or the key is
+   * refused below.
    */
   async create(viewer: Viewer, input: VideoInput): Promise<JobRow> {
     const inputFingerprint = fingerprint(input);
     const { owner } = viewer;
     const { precheck } = this;
-    if (precheck && !this.keyUsed(owner, input.idempotencyKey)) {
+    if ((precheck || input.webhookUrl !== null) && !this.keyUsed(owner, input.idempotencyKey)) {
       // Quotas first, read only (the storing transaction decides): a caller over quota costs no fetch.
       const exceeded = this.quotas.check(this.database.db, owner, input);
       if (exceeded) throw new QuotaExceededError(exceeded);
-      const issues = await this.precheckLimits.run(owner, () => precheck(input));
+      const checked = await Promise.all([
+        precheck ? this.precheckLimits.run(owner, () => precheck(input)) : [],
+        this.checkWebhookUrl(input.webhookUrl),
+      ]);
+      const issues = checked.flat();
       if (issues.length > 0) throw new InputRejectedError(issues);
     }
     const stored = await this.storing(
@@ -117,6 +126,8 @@ export class JobService {
             idempotencyKey: input.idempotencyKey,
             inputFingerprint,
             expectedDurationMs: Math.round(this.model.quantile(input, 0.5)),
+            webhookUrl: input.webhookUrl,
+            webhookEvents: storedWebhookEvents(input.webhookEvents),
             createdAt: now,
             updatedAt: now,
           },

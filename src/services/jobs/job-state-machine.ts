@@ -3,6 +3,7 @@ import { findJob, insertEvent, type JobUpdate, listEvents, updateJob } from '../
 import type { JobRow } from '../../db/tables.js';
 import { canMove, isTerminal, type JobChange, notYetSent } from '../../domain/job.js';
 import type { Clock } from '../clock.js';
+import { notifies, recordWebhook } from '../webhooks/webhook-outbox.js';
 import type { JobPubSub, PublishedJob } from './job-pubsub.js';
 
 /** What a cancel found: the job CANCELLED (now or before), or, refused, the job as it stood then. */
@@ -13,13 +14,16 @@ export interface CancelOutcome {
 
 /**
  * The one place a stored job changes. A status change, in one immediate transaction, checks the move,
- * updates the row, bumps the version and records the event; only after the commit is it published.
+ * updates the row, bumps the version, records the event and writes the webhook it calls for into the
+ * outbox; only after the commit is it published (and the webhook deliverer woken).
  */
 export class JobStateMachine {
   constructor(
     private readonly database: Database,
     private readonly pubsub: JobPubSub,
     private readonly clock: Clock,
+    /** Told after a commit that wrote a webhook into the outbox. */
+    private readonly webhookQueued: () => void,
   ) {}
 
   /**
@@ -46,7 +50,7 @@ export class JobStateMachine {
       const job = findJob(tx, jobId);
       return job && canMove(job, change.status) ? this.commit(tx, job, change) : undefined;
     });
-    if (changed) this.pubsub.publish(changed);
+    if (changed) this.published(changed);
     return changed;
   }
 
@@ -63,8 +67,13 @@ export class JobStateMachine {
       changed = this.commit(tx, job, { status: 'CANCELLED', message });
       return { cancelled: true, job: changed };
     });
-    if (changed) this.pubsub.publish(changed);
+    if (changed) this.published(changed);
     return outcome;
+  }
+
+  private published(job: PublishedJob): void {
+    this.pubsub.publish(job);
+    if (notifies(job, job.status)) this.webhookQueued();
   }
 
   /** Writes a move already checked: the row, its version, its event; returns it as published. */
@@ -96,6 +105,7 @@ export class JobStateMachine {
       at: now,
       message: change.message ?? change.error?.message ?? null,
     });
+    recordWebhook(tx, row, now);
     // Read once here, in the same transaction, so no subscriber reads the database for this change.
     return { ...row, events: listEvents(tx, job.id) };
   }

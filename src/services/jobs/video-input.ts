@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { durations, type Resolution, resolutions } from '../../domain/job.js';
+import { durations, type JobStatus, type Resolution, resolutions } from '../../domain/job.js';
+import { webhookEventsRule, webhookUrlRule } from '../webhooks/webhook-input.js';
 import { decodeDataUri, maxDataUriLength, tooLarge } from './data-uri.js';
 import { audioDurationSeconds, audioKindsText, imageKindsText, sniffAudio, sniffImage } from './media-sniffing.js';
 
@@ -36,6 +37,10 @@ export interface VideoInput {
   enablePromptExpansion: boolean;
   seed: number | null;
   idempotencyKey: string | null;
+  /** Where the job's webhooks go; null: none. */
+  webhookUrl: string | null;
+  /** Non-terminal statuses that also get a webhook; null: terminal ones only. */
+  webhookEvents: JobStatus[] | null;
 }
 
 type Context = z.core.$RefinementCtx<string>;
@@ -164,49 +169,56 @@ function checkText(field: string) {
 }
 
 /** The rules of `CreateVideoInput`; each failure names its field. */
-export const videoInputSchema = z.object({
-  image: imageField,
-  prompt: z
-    .string()
-    .trim()
-    .min(1, 'prompt must not be empty')
-    .max(videoLimits.promptMaxLength, `prompt must be at most ${videoLimits.promptMaxLength} characters`)
-    .superRefine(checkText('prompt')),
-  audio: audioField.nullish().transform((audio) => audio ?? null),
-  duration: z
-    .number()
-    .int()
-    .refine((duration) => (videoLimits.durations as readonly number[]).includes(duration), {
-      message: `duration must be one of ${videoLimits.durations.join(', ')} seconds`,
-    }),
-  resolution: z.enum(resolutions),
-  multiShots: z.boolean(),
-  negativePrompt: z
-    .string()
-    .max(
-      videoLimits.negativePromptMaxLength,
-      `negativePrompt must be at most ${videoLimits.negativePromptMaxLength} characters`,
-    )
-    .superRefine(checkText('negativePrompt')),
-  enablePromptExpansion: z.boolean(),
-  seed: z
-    .number()
-    .int()
-    .min(0, `seed must be between 0 and ${videoLimits.seedMax}`)
-    .max(videoLimits.seedMax, `seed must be between 0 and ${videoLimits.seedMax}`)
-    .nullish()
-    .transform((seed) => seed ?? null),
-  idempotencyKey: z
-    .string()
-    .min(1, 'idempotencyKey must not be empty')
-    .max(
-      videoLimits.idempotencyKeyMaxLength,
-      `idempotencyKey must be at most ${videoLimits.idempotencyKeyMaxLength} characters`,
-    )
-    .superRefine(checkText('idempotencyKey'))
-    .nullish()
-    .transform((key) => key ?? null),
-}) satisfies z.ZodType<VideoInput, unknown>;
+export const videoInputSchema = z
+  .object({
+    image: imageField,
+    prompt: z
+      .string()
+      .trim()
+      .min(1, 'prompt must not be empty')
+      .max(videoLimits.promptMaxLength, `prompt must be at most ${videoLimits.promptMaxLength} characters`)
+      .superRefine(checkText('prompt')),
+    audio: audioField.nullish().transform((audio) => audio ?? null),
+    duration: z
+      .number()
+      .int()
+      .refine((duration) => (videoLimits.durations as readonly number[]).includes(duration), {
+        message: `duration must be one of ${videoLimits.durations.join(', ')} seconds`,
+      }),
+    resolution: z.enum(resolutions),
+    multiShots: z.boolean(),
+    negativePrompt: z
+      .string()
+      .max(
+        videoLimits.negativePromptMaxLength,
+        `negativePrompt must be at most ${videoLimits.negativePromptMaxLength} characters`,
+      )
+      .superRefine(checkText('negativePrompt')),
+    enablePromptExpansion: z.boolean(),
+    seed: z
+      .number()
+      .int()
+      .min(0, `seed must be between 0 and ${videoLimits.seedMax}`)
+      .max(videoLimits.seedMax, `seed must be between 0 and ${videoLimits.seedMax}`)
+      .nullish()
+      .transform((seed) => seed ?? null),
+    idempotencyKey: z
+      .string()
+      .min(1, 'idempotencyKey must not be empty')
+      .max(
+        videoLimits.idempotencyKeyMaxLength,
+        `idempotencyKey must be at most ${videoLimits.idempotencyKeyMaxLength} characters`,
+      )
+      .superRefine(checkText('idempotencyKey'))
+      .nullish()
+      .transform((key) => key ?? null),
+    webhookUrl: webhookUrlRule,
+    webhookEvents: webhookEventsRule,
+  })
+  .refine((input) => input.webhookEvents === null || input.webhookUrl !== null, {
+    path: ['webhookEvents'],
+    message: 'webhookEvents needs a webhookUrl to send them to',
+  }) satisfies z.ZodType<VideoInput, unknown>;
 
 /** Identifies what a request asks for, so a replayed idempotency key can be told from a reused one. */
 export function fingerprint(input: VideoInput): string {

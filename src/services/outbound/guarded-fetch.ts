@@ -6,8 +6,8 @@ import { Agent, request } from 'undici';
 import type { AddressPolicy } from './address-policy.js';
 
 /**
- * The one way the gateway fetches a URL on a user's behalf (the URL pre-check today; output downloads and
- * webhooks later), guarded against SSRF: only addresses the policy allows, checked after DNS, and the
+ * The one way the gateway fetches a URL on a user's behalf (the URL pre-check, webhook deliveries; output
+ * downloads later), guarded against SSRF: only addresses the policy allows, checked after DNS, and the
  * connection made to the very address that was checked, so a second DNS answer (rebinding) never counts.
  */
 
@@ -22,12 +22,18 @@ export interface GuardedFetchOptions {
 }
 
 export interface GuardedRequest {
+  /** @default 'GET' */
+  method?: 'GET' | 'POST';
   /** Sent with every hop. */
   headers?: Record<string, string>;
+  /** A request with a body is never redirected: a 3xx comes back as the answer, since resending it is the caller's call. */
+  body?: string;
   /** Redirects followed, each new URL checked like the first; one more is an error. */
   maxRedirects: number;
   /** Time limit of the whole exchange: DNS, every hop, and reading the body. */
   timeoutMs: number;
+  /** Ends the exchange early, as the time limit does (e.g. at shutdown). */
+  signal?: AbortSignal;
 }
 
 export interface GuardedResponse {
@@ -41,6 +47,8 @@ export interface GuardedResponse {
 
 export interface GuardedFetch {
   fetch(url: string | URL, request: GuardedRequest): Promise<GuardedResponse>;
+  /** Throws the GuardedFetchError a fetch of `url` would fail with before connecting (scheme, credentials, address). */
+  check(url: string | URL): Promise<void>;
   /** Closes every connection, ending fetches in flight (at shutdown). */
   close(): Promise<void>;
 }
@@ -64,18 +72,20 @@ const systemResolver: ResolveHost = (hostname) => dnsLookup(hostname, { all: tru
 
 export function createGuardedFetch(options: GuardedFetchOptions): GuardedFetch {
   const { allows } = options;
-  const agent = new Agent({ connect: { lookup: checkedLookup(options.resolveHost ?? systemResolver, allows) } });
+  const resolveHost = options.resolveHost ?? systemResolver;
+  const agent = new Agent({ connect: { lookup: checkedLookup(resolveHost, allows) } });
 
   return {
-    async fetch(url, { headers, maxRedirects, timeoutMs }) {
-      const signal = AbortSignal.timeout(timeoutMs);
+    async fetch(url, { method, headers, body, maxRedirects, timeoutMs, signal: stop }) {
+      const timeout = AbortSignal.timeout(timeoutMs);
+      const signal = stop ? AbortSignal.any([timeout, stop]) : timeout;
       let current = toUrl(url);
       for (let redirects = 0; ; redirects++) {
         let response: Awaited<ReturnType<typeof request>>;
         try {
           checkUrl(current, allows);
           // undici's `request` follows no redirect by itself: each hop comes back here to be checked.
-          response = await request(current, { dispatcher: agent, headers, signal });
+          response = await request(current, { dispatcher: agent, method: method ?? 'GET', headers, body, signal });
         } catch (error) {
           throw onHop(failure(error), redirects, current);
         }
@@ -83,7 +93,7 @@ export function createGuardedFetch(options: GuardedFetchOptions): GuardedFetch {
         // a reader (`for await`, `pipeline`) still gets every error.
         response.body.on('error', () => {});
         const location = response.headers.location;
-        if (!redirectStatuses.has(response.statusCode) || typeof location !== 'string') {
+        if (!redirectStatuses.has(response.statusCode) || typeof location !== 'string' || body !== undefined) {
           return { url: current, status: response.statusCode, headers: response.headers, body: response.body };
         }
         response.body.destroy();
@@ -92,6 +102,20 @@ export function createGuardedFetch(options: GuardedFetchOptions): GuardedFetch {
         }
         current = toUrl(location, current);
       }
+    },
+    async check(url) {
+      const target = toUrl(url);
+      checkUrl(target, allows);
+      const host = target.hostname.replace(/^\[(.*)\]$/, '$1');
+      if (isIP(host) !== 0) return;
+      let addresses: Awaited<ReturnType<ResolveHost>>;
+      try {
+        addresses = await resolveHost(host);
+      } catch (error) {
+        throw failure(error);
+      }
+      if (addresses.length === 0) throw new GuardedFetchError('network', `${host} has no address`);
+      for (const { address } of addresses) refuseUnless(allows, address, host);
     },
     // Shutting down ends fetches in flight: a stalled server must not hold the gateway open.
     close: () => agent.destroy(),

@@ -26,6 +26,10 @@ export type CreateVideoInput = {
   resolution?: VideoResolution;
   /** 0 to 2147483647; null picks one at random. */
   seed?: number | null | undefined;
+  /** Statuses besides the terminal ones that also get a webhook, e.g. [QUEUED, PROCESSING]; not PENDING, which createVideo itself answers with. Only with webhookUrl. */
+  webhookEvents?: Array<VideoJobStatus> | null | undefined;
+  /** http(s) URL the gateway POSTs the job to, signed per Standard Webhooks with the owner's `Viewer.webhookSecret`, when it ends (COMPLETED, FAILED, CANCELLED) and at each status in webhookEvents. It must resolve to a public address (checked now and at each delivery). */
+  webhookUrl?: string | null | undefined;
 };
 
 /** Why a job FAILED; VideoJobError.message gives the details. */

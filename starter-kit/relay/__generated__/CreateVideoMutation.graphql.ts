@@ -1,5 +1,5 @@
 /**
- * @generated SignedSource<<5c3f7feda80ccfc32c2a8fc938302552>>
+ * @generated SignedSource<<38d4225d96043b39a6937709810530b4>>
  * @lightSyntaxTransform
  */
 
@@ -21,6 +21,8 @@ export type CreateVideoInput = {
   prompt: string;
   resolution?: VideoResolution;
   seed?: number | null | undefined;
+  webhookEvents?: ReadonlyArray<VideoJobStatus> | null | undefined;
+  webhookUrl?: string | null | undefined;
 };
 export type CreateVideoMutation$variables = {
   input: CreateVideoInput;
