@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { type ExecutionResult, GraphQLError, getOperationAST } from 'graphql';
+import { GraphQLError } from 'graphql';
 import type { Response as SseResponse } from 'graphql-sse';
 import { createHandler } from 'graphql-sse/lib/use/fetch';
 import type { Plugin } from 'graphql-yoga';
 import type { Authenticate } from './authentication.js';
-import { withClientCode, withoutHttpExtension } from './client-error-codes.js';
+import { withoutHttpExtension } from './client-error-codes.js';
 import { csrfRefusal } from './csrf-prevention.js';
 import { type ErrorReporting, unexpectedErrorMessage } from './error-reporting.js';
+import { prepareOperation, refused, tooManyOperations } from './operation-preparation.js';
 import type { PersistedOperations } from './persisted-operations.js';
 import { StreamReservations, streamTokenHeader } from './stream-reservations.js';
 
@@ -73,12 +74,6 @@ export function useGraphQLSse({
       },
     },
   ];
-  // graphql-sse takes a result from `onSubscribe` only if it has a `data` entry.
-  const refuse = (errorList: readonly GraphQLError[]): ExecutionResult => {
-    const coded = errorList.map(withClientCode);
-    errors.logClientErrors(coded);
-    return { data: null, errors: coded };
-  };
 
   return {
     onYogaInit({ yoga }) {
@@ -117,31 +112,21 @@ export function useGraphQLSse({
             const token = streamTokenOf(request);
             if (token !== null && !reservations.startOperation(token, maxOperationsPerStream)) {
               const message = `at most ${maxOperationsPerStream} operations per stream; reserve another stream`;
-              return refuse([new GraphQLError(message, { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } })]);
+              return { data: null, ...refused(errors, [tooManyOperations(message)]) };
             }
             const ended = () => (token === null ? undefined : reservations.endOperation(token));
+            const initialContext = { ...serverContexts.get(request.raw), request: request.raw };
+            const prepared = await prepareOperation({ yoga, errors, persistedOperations }, initialContext, params);
+            // graphql-sse takes a result from `onSubscribe` only if it has a `data` entry.
+            if ('errors' in prepared) {
+              ended();
+              return { data: null, ...prepared };
+            }
+            const { enveloped, args, isSubscription } = prepared;
             try {
-              // graphql-sse has already refused a request without a query string (400).
-              const query = persistedOperations?.documentFor({ ...params, query: params.query ?? '' }) ?? params.query;
-              const enveloped = yoga.getEnveloped({ ...serverContexts.get(request.raw), request: request.raw, params });
-              const document = enveloped.parse(query ?? '');
-              const invalid = enveloped.validate(enveloped.schema, document);
-              if (invalid.length > 0) {
-                ended();
-                return refuse(invalid);
-              }
-              const args = {
-                schema: enveloped.schema,
-                document,
-                contextValue: await enveloped.contextFactory(),
-                variableValues: params.variables,
-                operationName: params.operationName,
-              };
-              const isSubscription = getOperationAST(document, params.operationName)?.operation === 'subscription';
               const result = await (isSubscription ? enveloped.subscribe(args) : enveloped.execute(args));
               if (Symbol.asyncIterator in result) return onEnd(result, ended);
               ended();
-              // A subscription refused before it starts (a bad variable, say) has errors and no `data`.
               return { data: null, ...result };
             } catch (error) {
               ended();

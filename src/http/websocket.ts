@@ -1,13 +1,12 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { GraphQLError, getOperationAST, getVariableValues } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { Viewer } from '../domain/access.js';
 import type { Authenticate, Credentials } from './authentication.js';
-import { withClientCode, withoutHttpExtension } from './client-error-codes.js';
-import { type ErrorReporting, unexpectedErrorMessage } from './error-reporting.js';
+import type { ErrorReporting } from './error-reporting.js';
+import { prepareOperation, refused, tooManyOperations } from './operation-preparation.js';
 import type { PersistedOperations } from './persisted-operations.js';
 import { refuseUpgrade } from './refusal.js';
 import { type GraphQLHandler, graphqlPath } from './yoga.js';
@@ -53,11 +52,7 @@ export function serveGraphQLOverWebSocket(
   type Enveloped = ReturnType<typeof yoga.getEnveloped>;
   const connections = new Map<WebSocket, Partial<ConnectionAuth>>();
   // Each bad operation is answered with an `error` message for its id alone; the socket stays.
-  const refuse = (errors: readonly GraphQLError[]) => {
-    const coded = errors.map((error) => withoutHttpExtension(withClientCode(error)));
-    options.errors.logClientErrors(coded);
-    return coded;
-  };
+  const preparation = { yoga, errors: options.errors, persistedOperations: options.persistedOperations };
   useServer<Record<string, unknown> | undefined, ConnectionAuth>(
     {
       // Close reasons never carry internal error text, whatever NODE_ENV says.
@@ -93,38 +88,17 @@ export function serveGraphQLOverWebSocket(
         // graphql-ws has already entered this subscription in the list when it asks.
         if (Object.keys(context.subscriptions).length > options.maxSubscriptionsPerConnection) {
           const message = `at most ${options.maxSubscriptionsPerConnection} subscriptions per connection; open another connection`;
-          return refuse([new GraphQLError(message, { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } })]);
+          return refused(options.errors, [tooManyOperations(message)]).errors;
         }
-        try {
-          const enveloped = yoga.getEnveloped({
-            req: context.extra.request,
-            socket: context.extra.socket,
-            params: payload,
-            viewer: context.extra.viewer,
-          });
-          const query = options.persistedOperations?.documentFor(payload) ?? payload.query;
-          const document = enveloped.parse(query);
-          const errors = enveloped.validate(enveloped.schema, document);
-          if (errors.length > 0) return refuse(errors);
-          // Coerced here, not only in execution, so that wrong variables get an `error` message as well.
-          const operation = getOperationAST(document, payload.operationName);
-          if (operation) {
-            const definitions = operation.variableDefinitions ?? [];
-            const coerced = getVariableValues(enveloped.schema, definitions, payload.variables ?? {});
-            if (coerced.errors) return refuse(coerced.errors);
-          }
-          return {
-            schema: enveloped.schema,
-            operationName: payload.operationName,
-            document,
-            variableValues: payload.variables,
-            contextValue: await enveloped.contextFactory(),
-            rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
-          };
-        } catch (error) {
-          // Syntax errors, limit refusals, and our own bugs (masked and logged).
-          return refuse([options.errors.maskError(error, unexpectedErrorMessage)]);
-        }
+        const initialContext = {
+          req: context.extra.request,
+          socket: context.extra.socket,
+          viewer: context.extra.viewer,
+        };
+        const prepared = await prepareOperation(preparation, initialContext, payload);
+        if ('errors' in prepared) return prepared.errors;
+        const { execute, subscribe } = prepared.enveloped;
+        return { ...prepared.args, rootValue: { execute, subscribe } };
       },
     },
     webSockets,
