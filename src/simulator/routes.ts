@@ -78,7 +78,13 @@ export function createRoutes({ clock, timeline, faults, calls }: RoutesOptions):
   return (incoming, response) => {
     const path = new URL(incoming.url ?? '/', 'http://simulator').pathname;
     const method = incoming.method ?? 'GET';
-    if (method === 'GET' && path.startsWith('/sim/videos/')) return serveVideo(incoming, response);
+    if (method === 'GET' && path.startsWith('/sim/videos/')) {
+      const fault = faults.take('video');
+      if (fault?.kind === 'hang') return;
+      if (fault?.kind === 'reset' || fault?.kind === 'lose-answer') return void incoming.socket.destroy();
+      if (fault?.kind === 'status') return json(response, fault.status, { error: errorTexts[fault.status] });
+      return serveVideo(incoming, response, fault?.kind === 'stall-midway');
+    }
     const call: SimulatorCall = { method, path, at: clock.now() };
     calls.push(call);
     readBody(incoming)
