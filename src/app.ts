@@ -1,11 +1,14 @@
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
+import { isLoopbackHost } from './config.js';
 import { openDatabase } from './db/connection.js';
+import { secretNamed } from './db/media-queries.js';
 import { callerRefusal, createAuthenticate } from './http/authentication.js';
 import { originListing, originPolicy } from './http/cors.js';
 import { createErrorReporting } from './http/error-reporting.js';
 import { createGraphiQL } from './http/graphiql.js';
 import { hostPolicy } from './http/host-check.js';
+import { createMediaRoute } from './http/media-route.js';
 import { createPersistedOperations } from './http/persisted-operations.js';
 import type { PersistedQueryStoreOptions } from './http/persisted-queries.js';
 import { createHttpServer } from './http/server.js';
@@ -18,6 +21,11 @@ import { JobPubSub } from './services/jobs/job-pubsub.js';
 import { JobService } from './services/jobs/job-service.js';
 import { JobStateMachine } from './services/jobs/job-state-machine.js';
 import { createUrlPrecheck } from './services/jobs/url-precheck.js';
+import { MediaLinks } from './services/media/media-links.js';
+import { MediaService } from './services/media/media-service.js';
+import { createDiskMediaStore } from './services/media/media-store.js';
+import { OutputMirror } from './services/media/output-mirror.js';
+import { MediaRetention } from './services/media/retention.js';
 import { anyAddress, publicUnicastOnly } from './services/outbound/address-policy.js';
 import { createGuardedFetch, type ResolveHost } from './services/outbound/guarded-fetch.js';
 import { createPoller } from './services/scheduling/create-poller.js';
@@ -60,6 +68,8 @@ export interface App {
   tokens: TokenService;
   quotas: QuotaService;
   poller: Poller;
+  /** Downloads of finished videos into the media store. */
+  mirror: OutputMirror;
   /** Stops accepting, closes WebSockets, lets in-flight work finish and be persisted, closes the database. Idempotent. */
   close(): Promise<void>;
 }
@@ -124,6 +134,44 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       : undefined;
     const jobs = new JobService(database, pubsub, clock, machine, poller, model, quotas, precheck);
 
+    // Known once listening, unless PUBLIC_BASE_URL says it.
+    let origin = config.media.publicBaseUrl;
+    const store = createDiskMediaStore(config.media.directory);
+    const media = new MediaService(
+      database,
+      new MediaLinks({
+        key: secretNamed(database.db, 'media-links', new Date(clock.now())),
+        baseUrl: () => origin ?? '',
+        ttlMs: config.media.linkTtlMs,
+        clock,
+      }),
+      store,
+    );
+    // Outputs are fetched where Segmind says they are: on the operator's own fake or simulator, that is loopback.
+    const upstreamIsLocal = isLoopbackHost(new URL(upstream.url).hostname);
+    const outputFetch = createGuardedFetch({
+      allows: config.outbound.allowPrivateAddresses || upstreamIsLocal ? anyAddress : publicUnicastOnly,
+      resolveHost: options.resolveHost,
+    });
+    cleanups.push(() => outputFetch.close());
+    const mirror = new OutputMirror({
+      database,
+      store,
+      fetch: outputFetch,
+      clock,
+      logger: logger.child({ component: 'output-mirror' }),
+      retryBaseMs: options.retryBaseMs,
+    });
+    const stopWatchingCompletions = pubsub.watchEveryJob((job) => {
+      if (job.status === 'COMPLETED' && job.videoUrl !== null) mirror.owe(job.id, job.videoUrl);
+    });
+    cleanups.push(stopWatchingCompletions);
+    const retentionMs = config.media.retentionMs;
+    const retention =
+      retentionMs === undefined
+        ? undefined
+        : new MediaRetention({ database, store, clock, logger: logger.child({ component: 'retention' }), retentionMs });
+
     const authenticate = createAuthenticate({
       tokens,
       authRequired: config.access.authRequired,
@@ -137,7 +185,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       config.persistedOperations && createPersistedOperations(config.persistedOperations.documents);
     const yoga = createGraphQLHandler({
       renderGraphiQL: graphiql.render,
-      services: { jobs, tokens, quotas },
+      services: { jobs, tokens, quotas, media },
       authenticate,
       errors,
       allowsOrigin,
@@ -151,7 +199,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       maxRequestBytes: config.limits.maxRequestBytes,
       allowsHost,
       refusesCaller: callerRefusal(authenticate, (error) => errors.logClientErrors([error])),
-      routes: persistedOperations ? [] : [graphiql.serve],
+      routes: [createMediaRoute(media, logger), ...(persistedOperations ? [] : [graphiql.serve])],
     });
     const webSockets = serveGraphQLOverWebSocket(http.server, yoga, {
       ...config.webSocket,
@@ -168,21 +216,27 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     // In reverse: stop accepting, close WebSockets (1001), let upstream calls in flight finish and be
     // recorded, let HTTP requests end, and only then close the database.
     cleanups.push(() => http.drain());
+    cleanups.push(() => mirror.stop());
+    cleanups.push(() => retention?.stop());
     cleanups.push(() => poller.stop());
     cleanups.push(() => webSockets.close());
     cleanups.push(() => void http.drain());
 
-    const origin = await http.listen(config.port, config.host);
+    const listening = await http.listen(config.port, config.host);
+    origin ??= listening;
     poller.start();
+    mirror.start();
+    retention?.start();
 
     let closing: Promise<void> | undefined;
     return {
-      url: `${origin}${graphqlPath}`,
+      url: `${listening}${graphqlPath}`,
       upstream: { kind: upstream.kind, url: upstream.url },
       jobs,
       tokens,
       quotas,
       poller,
+      mirror,
       close: () => {
         closing ??= runCleanups();
         return closing;

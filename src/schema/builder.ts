@@ -10,6 +10,7 @@ import type { QuotaService } from '../services/access/quotas.js';
 import type { TokenService } from '../services/access/token-service.js';
 import { InputRejectedError } from '../services/jobs/errors.js';
 import type { JobService } from '../services/jobs/job-service.js';
+import type { MediaService } from '../services/media/media-service.js';
 
 /** What every resolver can reach: who asks, and the services; never the database or Segmind directly. */
 export interface GraphQLContext {
@@ -17,6 +18,8 @@ export interface GraphQLContext {
   jobs: JobService;
   tokens: TokenService;
   quotas: QuotaService;
+  /** Kept videos: signed links and the copies' facts. */
+  media: MediaService;
   /** Set by a transport whose streams resume by position (SSE's `Last-Event-ID`); absent elsewhere. */
   stream?: StreamResumption;
 }

@@ -6,7 +6,7 @@ import { Agent, request } from 'undici';
 import type { AddressPolicy } from './address-policy.js';
 
 /**
- * The one way the gateway fetches a URL on a user's behalf (the URL pre-check today; output downloads and
+ * The one way the gateway fetches a URL on a user's behalf (the URL pre-check and output downloads today;
  * webhooks later), guarded against SSRF: only addresses the policy allows, checked after DNS, and the
  * connection made to the very address that was checked, so a second DNS answer (rebinding) never counts.
  */
@@ -28,6 +28,8 @@ export interface GuardedRequest {
   maxRedirects: number;
   /** Time limit of the whole exchange: DNS, every hop, and reading the body. */
   timeoutMs: number;
+  /** Ends the exchange early, as the time limit does (e.g. on shutdown). */
+  signal?: AbortSignal;
 }
 
 export interface GuardedResponse {
@@ -67,8 +69,9 @@ export function createGuardedFetch(options: GuardedFetchOptions): GuardedFetch {
   const agent = new Agent({ connect: { lookup: checkedLookup(options.resolveHost ?? systemResolver, allows) } });
 
   return {
-    async fetch(url, { headers, maxRedirects, timeoutMs }) {
-      const signal = AbortSignal.timeout(timeoutMs);
+    async fetch(url, { headers, maxRedirects, timeoutMs, signal: caller }) {
+      const timeout = AbortSignal.timeout(timeoutMs);
+      const signal = caller ? AbortSignal.any([timeout, caller]) : timeout;
       let current = toUrl(url);
       for (let redirects = 0; ; redirects++) {
         let response: Awaited<ReturnType<typeof request>>;
