@@ -33,6 +33,8 @@ export interface SimulatorCall {
   at: number;
   /** For submits: the prompt sent, to tell jobs apart. */
   prompt?: string | undefined;
+  /** For submits: the image and audio sent, as given (URLs or base64 data: URIs). */
+  media?: { image: unknown; audio: unknown } | undefined;
   /** The HTTP status answered; unset while unanswered, or when the connection was dropped. */
   status?: number | undefined;
 }

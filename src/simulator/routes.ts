@@ -89,7 +89,7 @@ export function createRoutes({ clock, timeline, faults, calls }: RoutesOptions):
     calls.push(call);
     readBody(incoming)
       .then(async (body) => {
-        if (method === 'POST') call.prompt = promptOf(body);
+        if (method === 'POST') Object.assign(call, submittedOf(body));
         if (controls.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, controls.latencyMs));
         const result = answer(method, path, incoming.headers, body);
         if (result === 'hang') return;
@@ -113,12 +113,13 @@ function json(response: ServerResponse, status: number, body: unknown): void {
   response.end(text);
 }
 
-function promptOf(body: string): string | undefined {
+/** What a test may want to see of a submit: its prompt and media. */
+function submittedOf(body: string): Pick<SimulatorCall, 'prompt' | 'media'> {
   try {
-    const prompt = (JSON.parse(body) as { prompt?: unknown }).prompt;
-    return typeof prompt === 'string' ? prompt : undefined;
+    const { prompt, image, audio } = JSON.parse(body) as Record<string, unknown>;
+    return { prompt: typeof prompt === 'string' ? prompt : undefined, media: { image, audio } };
   } catch {
-    return undefined;
+    return {};
   }
 }
 
