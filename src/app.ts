@@ -2,7 +2,6 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { isLoopbackHost } from './config.js';
 import { openDatabase } from './db/connection.js';
-import { secretNamed } from './db/media-queries.js';
 import { callerRefusal, createAuthenticate } from './http/authentication.js';
 import { originListing, originPolicy } from './http/cors.js';
 import { createErrorReporting } from './http/error-reporting.js';
@@ -21,11 +20,9 @@ import { JobPubSub } from './services/jobs/job-pubsub.js';
 import { JobService } from './services/jobs/job-service.js';
 import { JobStateMachine } from './services/jobs/job-state-machine.js';
 import { createUrlPrecheck } from './services/jobs/url-precheck.js';
-import { MediaLinks } from './services/media/media-links.js';
-import { MediaService } from './services/media/media-service.js';
+import { createKeptVideos } from './services/media/create-kept-videos.js';
 import { createDiskMediaStore } from './services/media/media-store.js';
-import { OutputMirror } from './services/media/output-mirror.js';
-import { MediaRetention } from './services/media/retention.js';
+import { UploadIntake } from './services/media/upload-intake.js';
 import { anyAddress, publicUnicastOnly } from './services/outbound/address-policy.js';
 import { createGuardedFetch, type ResolveHost } from './services/outbound/guarded-fetch.js';
 import { createPoller } from './services/scheduling/create-poller.js';
@@ -69,7 +66,7 @@ export interface App {
   quotas: QuotaService;
   poller: Poller;
   /** Downloads of finished videos into the media store. */
-  mirror: OutputMirror;
+  mirror: ReturnType<typeof createKeptVideos>['mirror'];
   /** Stops accepting, closes WebSockets, lets in-flight work finish and be persisted, closes the database. Idempotent. */
   close(): Promise<void>;
 }
@@ -90,6 +87,8 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     cleanups.push(() => upstream.close());
     const database = openDatabase(config.databasePath);
     cleanups.push(() => database.close());
+    // Uploads and kept videos, one file per SHA-256.
+    const store = createDiskMediaStore(config.media.directory);
 
     // Against the simulator, its own clock is the best first guess.
     const simulatedMs = config.segmind.simulator.queueMs + config.segmind.simulator.processingMs;
@@ -109,6 +108,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       },
       {
         database,
+        store,
         client: upstream.client,
         machine,
         model,
@@ -132,45 +132,39 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
           timeoutMs: options.urlPrecheckTimeoutMs,
         })
       : undefined;
-    const jobs = new JobService(database, pubsub, clock, machine, poller, model, quotas, precheck);
-
-    // Known once listening, unless PUBLIC_BASE_URL says it.
-    let origin = config.media.publicBaseUrl;
-    const store = createDiskMediaStore(config.media.directory);
-    const media = new MediaService(
+    const jobs = new JobService(
       database,
-      new MediaLinks({
-        key: secretNamed(database.db, 'media-links', new Date(clock.now())),
-        baseUrl: () => origin ?? '',
-        ttlMs: config.media.linkTtlMs,
-        clock,
-      }),
-      store,
-    );
-    // Outputs are fetched where Segmind says they are: on the operator's own fake or simulator, that is loopback.
-    const upstreamIsLocal = isLoopbackHost(new URL(upstream.url).hostname);
-    const outputFetch = createGuardedFetch({
-      allows: config.outbound.allowPrivateAddresses || upstreamIsLocal ? anyAddress : publicUnicastOnly,
-      resolveHost: options.resolveHost,
-    });
-    cleanups.push(() => outputFetch.close());
-    const mirror = new OutputMirror({
-      database,
-      store,
-      fetch: outputFetch,
+      pubsub,
       clock,
-      logger: logger.child({ component: 'output-mirror' }),
-      retryBaseMs: options.retryBaseMs,
-    });
-    const stopWatchingCompletions = pubsub.watchEveryJob((job) => {
-      if (job.status === 'COMPLETED' && job.videoUrl !== null) mirror.owe(job.id, job.videoUrl);
-    });
-    cleanups.push(stopWatchingCompletions);
-    const retentionMs = config.media.retentionMs;
-    const retention =
-      retentionMs === undefined
-        ? undefined
-        : new MediaRetention({ database, store, clock, logger: logger.child({ component: 'retention' }), retentionMs });
+      machine,
+      poller,
+      model,
+      quotas,
+      precheck,
+      new UploadIntake(store),
+    );
+
+    let origin = '';
+    const keptVideos = createKeptVideos(
+      {
+        publicBaseUrl: config.media.publicBaseUrl,
+        linkTtlMs: config.media.linkTtlMs,
+        retentionMs: config.media.retentionMs,
+        downloadsMayReachPrivateAddresses:
+          config.outbound.allowPrivateAddresses || isLoopbackHost(new URL(upstream.url).hostname),
+      },
+      {
+        database,
+        store,
+        pubsub,
+        clock,
+        logger,
+        origin: () => origin,
+        resolveHost: options.resolveHost,
+        retryBaseMs: options.retryBaseMs,
+      },
+    );
+    const { media, mirror } = keptVideos;
 
     const authenticate = createAuthenticate({
       tokens,
@@ -216,21 +210,18 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     // In reverse: stop accepting, close WebSockets (1001), let upstream calls in flight finish and be
     // recorded, let HTTP requests end, and only then close the database.
     cleanups.push(() => http.drain());
-    cleanups.push(() => mirror.stop());
-    cleanups.push(() => retention?.stop());
+    cleanups.push(() => keptVideos.stop());
     cleanups.push(() => poller.stop());
     cleanups.push(() => webSockets.close());
     cleanups.push(() => void http.drain());
 
-    const listening = await http.listen(config.port, config.host);
-    origin ??= listening;
+    origin = await http.listen(config.port, config.host);
     poller.start();
-    mirror.start();
-    retention?.start();
+    keptVideos.start();
 
     let closing: Promise<void> | undefined;
     return {
-      url: `${listening}${graphqlPath}`,
+      url: `${origin}${graphqlPath}`,
       upstream: { kind: upstream.kind, url: upstream.url },
       jobs,
       tokens,

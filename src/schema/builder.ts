@@ -11,6 +11,7 @@ import type { TokenService } from '../services/access/token-service.js';
 import { InputRejectedError } from '../services/jobs/errors.js';
 import type { JobService } from '../services/jobs/job-service.js';
 import type { MediaService } from '../services/media/media-service.js';
+import type { Upload } from '../services/media/uploads.js';
 
 /** What every resolver can reach: who asks, and the services; never the database or Segmind directly. */
 export interface GraphQLContext {
@@ -34,7 +35,7 @@ export interface StreamResumption {
 
 export const builder = new SchemaBuilder<{
   Context: GraphQLContext;
-  Scalars: { DateTime: { Input: Date; Output: Date } };
+  Scalars: { DateTime: { Input: Date; Output: Date }; File: { Input: Upload; Output: never } };
   DefaultFieldNullability: false;
   AuthScopes: { jobsRead: boolean; jobsWrite: boolean; admin: boolean };
 }>({

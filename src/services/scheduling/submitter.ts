@@ -3,6 +3,8 @@ import { findPayload } from '../../db/job-queries.js';
 import type { JobRow } from '../../db/tables.js';
 import { failure } from '../../domain/job.js';
 import type { JobStateMachine } from '../jobs/job-state-machine.js';
+import type { MediaStore } from '../media/media-store.js';
+import { inlineUpload } from '../media/uploads.js';
 import type { SegmindClient, SegmindInput } from '../upstream/segmind-client.js';
 import { UpstreamError } from '../upstream/upstream-error.js';
 import { submitFailure, unknownOutcomeMessage } from '../upstream/upstream-outcomes.js';
@@ -29,6 +31,7 @@ export class Submitter {
     private readonly database: Database,
     private readonly client: SegmindClient,
     private readonly machine: JobStateMachine,
+    private readonly store: MediaStore,
   ) {}
 
   /** True when the job's submit started and no answer was recorded: a crash fell in between. */
@@ -56,7 +59,12 @@ export class Submitter {
     if (!job) return { kind: 'settled' };
     let requestId: string;
     try {
-      ({ requestId } = await send(() => this.client.submit(toSegmindInput(job, payload.image, payload.audio))));
+      // Uploads are read from the media store only now, and sent as base64 like data: URIs.
+      const [image, audio] = await Promise.all([
+        inlineUpload(payload.image, this.store),
+        payload.audio === null ? null : inlineUpload(payload.audio, this.store),
+      ]);
+      ({ requestId } = await send(() => this.client.submit(toSegmindInput(job, image, audio))));
     } catch (thrown) {
       if (!(thrown instanceof UpstreamError)) {
         // A bug of ours, maybe after the POST went out: end the job as "outcome unknown", never resend it.

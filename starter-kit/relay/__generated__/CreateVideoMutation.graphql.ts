@@ -1,5 +1,5 @@
 /**
- * @generated SignedSource<<5c3f7feda80ccfc32c2a8fc938302552>>
+ * @generated SignedSource<<8e205e8b5c737b78fe1fdb90fd8ff524>>
  * @lightSyntaxTransform
  */
 
@@ -12,10 +12,12 @@ export type VideoJobStatus = "CANCELLED" | "COMPLETED" | "FAILED" | "PENDING" | 
 export type VideoResolution = "RES_1080P" | "RES_720P" | "%future added value";
 export type CreateVideoInput = {
   audio?: string | null | undefined;
+  audioFile?: File | null | undefined;
   duration?: number;
   enablePromptExpansion?: boolean;
   idempotencyKey?: string | null | undefined;
-  image: string;
+  image?: string | null | undefined;
+  imageFile?: File | null | undefined;
   multiShots?: boolean;
   negativePrompt?: string;
   prompt: string;
