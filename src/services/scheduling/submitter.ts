@@ -16,7 +16,7 @@ export type SubmitResult =
   | { kind: 'not-made'; error: UpstreamError }
   /** The job ended (rejected, or its outcome unknown), or was no longer there to send (e.g. CANCELLED). */
   | { kind: 'settled' }
-  /** Nothing was sent: the database could not record the start of the submit. */
+  /** Nothing was sent: an uploaded file could not be read, or the database could not record the start. */
   | { kind: 'not-started'; error: unknown }
   /** Segmind took the job but its request id could not be stored: never resend it (that bills twice). */
   | { kind: 'unrecorded'; requestId: string; error: unknown };
@@ -49,6 +49,16 @@ export class Submitter {
   async submit(jobId: number, send: <T>(call: () => Promise<T>) => Promise<T>): Promise<SubmitResult> {
     const payload = findPayload(this.database.db, jobId);
     if (!payload) return { kind: 'settled' };
+    let media: [string, string | null];
+    try {
+      // Uploads are read from the media store now, before the claim, and sent as base64 like data: URIs.
+      media = await Promise.all([
+        inlineUpload(payload.image, this.store),
+        payload.audio === null ? null : inlineUpload(payload.audio, this.store),
+      ]);
+    } catch (error) {
+      return { kind: 'not-started', error };
+    }
     let job: JobRow | undefined;
     try {
       // From here the job is no longer cancellable: a cancel either came first (no claim) or is refused.
@@ -59,12 +69,7 @@ export class Submitter {
     if (!job) return { kind: 'settled' };
     let requestId: string;
     try {
-      // Uploads are read from the media store only now, and sent as base64 like data: URIs.
-      const [image, audio] = await Promise.all([
-        inlineUpload(payload.image, this.store),
-        payload.audio === null ? null : inlineUpload(payload.audio, this.store),
-      ]);
-      ({ requestId } = await send(() => this.client.submit(toSegmindInput(job, image, audio))));
+      ({ requestId } = await send(() => this.client.submit(toSegmindInput(job, ...media))));
     } catch (thrown) {
       if (!(thrown instanceof UpstreamError)) {
         // A bug of ours, maybe after the POST went out: end the job as "outcome unknown", never resend it.
