@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { projectRoot } from './build.js';
 import { testEnvironment } from './test-environment.js';
 
@@ -101,6 +101,7 @@ export function startGatewayProcess(options: GatewayProcessOptions): Promise<Run
     ...testEnvironment(options.upstreamUrl),
     PORT: String(options.port ?? 0),
     DATABASE_PATH: options.databasePath,
+    MEDIA_DIR: join(dirname(options.databasePath), 'media'),
     ...options.environment,
   });
 }

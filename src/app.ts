@@ -1,11 +1,13 @@
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
+import { isLoopbackHost } from './config.js';
 import { openDatabase } from './db/connection.js';
 import { callerRefusal, createAuthenticate } from './http/authentication.js';
 import { originListing, originPolicy } from './http/cors.js';
 import { createErrorReporting } from './http/error-reporting.js';
 import { createGraphiQL } from './http/graphiql.js';
 import { hostPolicy } from './http/host-check.js';
+import { createMediaRoute } from './http/media-route.js';
 import { createPersistedOperations } from './http/persisted-operations.js';
 import type { PersistedQueryStoreOptions } from './http/persisted-queries.js';
 import { createHttpServer } from './http/server.js';
@@ -18,6 +20,9 @@ import { JobPubSub } from './services/jobs/job-pubsub.js';
 import { JobService } from './services/jobs/job-service.js';
 import { JobStateMachine } from './services/jobs/job-state-machine.js';
 import { createUrlPrecheck } from './services/jobs/url-precheck.js';
+import { createKeptVideos } from './services/media/create-kept-videos.js';
+import { createDiskMediaStore } from './services/media/media-store.js';
+import { UploadIntake } from './services/media/upload-intake.js';
 import { anyAddress, publicUnicastOnly } from './services/outbound/address-policy.js';
 import { createGuardedFetch, type ResolveHost } from './services/outbound/guarded-fetch.js';
 import { createPoller } from './services/scheduling/create-poller.js';
@@ -66,6 +71,8 @@ export interface App {
   poller: Poller;
   /** Sends the webhook outbox; tests wait on its `whenIdle()`. */
   webhooks: WebhookDeliverer;
+  /** Downloads of finished videos into the media store. */
+  mirror: ReturnType<typeof createKeptVideos>['mirror'];
   /** Stops accepting, closes WebSockets, lets in-flight work finish and be persisted, closes the database. Idempotent. */
   close(): Promise<void>;
 }
@@ -86,6 +93,8 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     cleanups.push(() => upstream.close());
     const database = openDatabase(config.databasePath);
     cleanups.push(() => database.close());
+    // Uploads and kept videos, one file per SHA-256.
+    const store = createDiskMediaStore(config.media.directory);
 
     // Against the simulator, its own clock is the best first guess.
     const simulatedMs = config.segmind.simulator.queueMs + config.segmind.simulator.processingMs;
@@ -122,6 +131,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       },
       {
         database,
+        store,
         client: upstream.client,
         machine,
         model,
@@ -140,8 +150,41 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
         })
       : undefined;
     const checkWebhookUrl = createWebhookUrlCheck(outbound);
-    const jobs = new JobService(database, pubsub, clock, machine, poller, model, quotas, precheck, checkWebhookUrl);
+    const jobs = new JobService(
+      database,
+      pubsub,
+      clock,
+      machine,
+      poller,
+      model,
+      quotas,
+      precheck,
+      checkWebhookUrl,
+      new UploadIntake(store),
+    );
     const webhooks = new WebhookService(database, secrets);
+
+    let origin = '';
+    const keptVideos = createKeptVideos(
+      {
+        publicBaseUrl: config.media.publicBaseUrl,
+        linkTtlMs: config.media.linkTtlMs,
+        retentionMs: config.media.retentionMs,
+        downloadsMayReachPrivateAddresses:
+          config.outbound.allowPrivateAddresses || isLoopbackHost(new URL(upstream.url).hostname),
+      },
+      {
+        database,
+        store,
+        pubsub,
+        clock,
+        logger,
+        origin: () => origin,
+        resolveHost: options.resolveHost,
+        retryBaseMs: options.retryBaseMs,
+      },
+    );
+    const { media, mirror } = keptVideos;
 
     const authenticate = createAuthenticate({
       tokens,
@@ -156,7 +199,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       config.persistedOperations && createPersistedOperations(config.persistedOperations.documents);
     const yoga = createGraphQLHandler({
       renderGraphiQL: graphiql.render,
-      services: { jobs, tokens, quotas, webhooks },
+      services: { jobs, tokens, quotas, webhooks, media },
       authenticate,
       errors,
       allowsOrigin,
@@ -170,7 +213,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       maxRequestBytes: config.limits.maxRequestBytes,
       allowsHost,
       refusesCaller: callerRefusal(authenticate, (error) => errors.logClientErrors([error])),
-      routes: persistedOperations ? [] : [graphiql.serve],
+      routes: [createMediaRoute(media, logger), ...(persistedOperations ? [] : [graphiql.serve])],
     });
     const webSockets = serveGraphQLOverWebSocket(http.server, yoga, {
       ...config.webSocket,
@@ -187,6 +230,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     // In reverse: stop accepting, close WebSockets (1001), let upstream calls and webhook attempts in flight
     // finish and be recorded, let HTTP requests end, and only then close the database.
     cleanups.push(() => http.drain());
+    cleanups.push(() => keptVideos.stop());
     // Together: each has its own grace period for work in flight, and the two must fit in one shutdown.
     cleanups.push(async () => {
       await Promise.all([poller.stop(), deliverer.stop()]);
@@ -194,9 +238,10 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     cleanups.push(() => webSockets.close());
     cleanups.push(() => void http.drain());
 
-    const origin = await http.listen(config.port, config.host);
+    origin = await http.listen(config.port, config.host);
     poller.start();
     deliverer.start();
+    keptVideos.start();
 
     let closing: Promise<void> | undefined;
     return {
@@ -207,6 +252,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       quotas,
       poller,
       webhooks: deliverer,
+      mirror,
       close: () => {
         closing ??= runCleanups();
         return closing;

@@ -101,6 +101,17 @@ const environmentSchema = z.object({
    * the current folder. Required with, and read only with, PERSISTED_OPERATIONS_ONLY=true. @default unset
    */
   PERSISTED_OPERATIONS_FILE: optional(z.string().min(1).transform(readPersistedOperations)),
+  /**
+   * What links to the gateway start with, e.g. `https://videos.example.com`: the signed `/media/...` links of
+   * VideoJob.videoUrl. @default unset: the address the server listens on
+   */
+  PUBLIC_BASE_URL: optional(z.url({ protocol: /^https?$/ })),
+  /** Where finished videos are kept (and, later, uploads), one file per SHA-256. @default './data/media' */
+  MEDIA_DIR: z.string().min(1).default('./data/media'),
+  /** Kept videos older than this many days are deleted (the job's `video.deletedAt` says so). @default unset: kept forever */
+  MEDIA_RETENTION_DAYS: optional(z.coerce.number().positive().finite()),
+  /** How long a signed `/media/...` link works after it was handed out. @default 86_400 // one day */
+  MEDIA_LINK_TTL_SECONDS: integer(1, 365 * 86_400).default(86_400),
   /** pino level. @default 'info' */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -211,6 +222,12 @@ const configSchema = environmentSchema
       retryScale: env.WEBHOOK_RETRY_SCALE,
       maxConcurrent: env.WEBHOOK_CONCURRENCY,
       timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+    },
+    media: {
+      publicBaseUrl: env.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
+      directory: env.MEDIA_DIR,
+      retentionMs: env.MEDIA_RETENTION_DAYS === undefined ? undefined : env.MEDIA_RETENTION_DAYS * 86_400_000,
+      linkTtlMs: env.MEDIA_LINK_TTL_SECONDS * 1000,
     },
     logLevel: env.LOG_LEVEL,
   }));

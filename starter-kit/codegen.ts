@@ -20,7 +20,8 @@ const config: CodegenConfig = {
       // Apollo and urql hand over fragments' fields as they are; masking is a choice an app makes for itself.
       presetConfig: { fragmentMasking: false },
       config: {
-        scalars: { DateTime: 'string' },
+        // A File variable is sent by an upload link (see the README's uploads), as a File or Blob.
+        scalars: { DateTime: 'string', File: 'File' },
         strictScalars: true,
         useTypeImports: true,
       },

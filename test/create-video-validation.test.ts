@@ -82,7 +82,7 @@ describe('createVideo input rules', () => {
 
   it('answers wrong types with GraphQL validation errors, and keeps serving', async () => {
     const jobsBefore = await jobCount();
-    for (const input of [{ duration: 'five' }, { seed: 2_147_483_648 }, { resolution: 'RES_4K' }, { image: null }]) {
+    for (const input of [{ duration: 'five' }, { seed: 2_147_483_648 }, { resolution: 'RES_4K' }, { prompt: null }]) {
       const answer = await fixture.gateway.graphql(createVideoMutation, { input: { ...validInput, ...input } });
       expect(answer.data).toBeUndefined();
       expect(answer.errors?.[0]?.message).toMatch(/Variable "\$input"/);

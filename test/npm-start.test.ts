@@ -30,6 +30,7 @@ describe('npm start without SEGMIND_API_KEY', () => {
       ...environment,
       PORT: '0',
       DATABASE_PATH: `${folder.path}/data/gateway.sqlite`,
+      MEDIA_DIR: `${folder.path}/data/media`,
       SIMULATOR_QUEUE_MS: '200',
       SIMULATOR_PROCESSING_MS: '600',
       POLL_MIN_INTERVAL_MS: '100',

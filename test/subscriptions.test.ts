@@ -26,7 +26,8 @@ function expectLiveHistory(payloads: JobView[]) {
     expect(versions[index]).toBe((versions[index - 1] as number) + 1);
   }
   const last = payloads.at(-1) as JobView;
-  expect(last.videoUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/sim\/videos\/.+\.mp4$/);
+  // The gateway's own signed link, from the COMPLETED change on (test/media-output.test.ts covers what it serves).
+  expect(last.videoUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/media\/[\w%]+\.mp4\?exp=\d+&sig=[\w-]+$/);
   expect(last.cost).toBeGreaterThan(0);
   expect(last.events.map((event) => event.status)).toEqual(['PENDING', 'QUEUED', 'PROCESSING', 'COMPLETED']);
 }

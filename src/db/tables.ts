@@ -171,6 +171,40 @@ export const webhookAttempts = sqliteTable(
   (table) => [index('webhook_attempts_job_idx').on(table.jobId, table.id)],
 );
 
+/**
+ * The gateway's copy of a COMPLETED job's video (contract section 6): made when the job completes, filled
+ * in when the download is done; a row without `mirroredAt` and `gaveUpAt` is a download still owed.
+ */
+export const videoFiles = sqliteTable(
+  'video_files',
+  {
+    jobId: integer('job_id')
+      .primaryKey()
+      .references(() => jobs.id),
+    /** Lower-case hex SHA-256 of the file: its name in the media store, and its ETag. */
+    sha256: text('sha256'),
+    sizeBytes: integer('size_bytes'),
+    /** When the copy was complete; until then `/media/...` redirects to Segmind's URL. */
+    mirroredAt: timestamp('mirrored_at'),
+    /** Downloads tried so far, across restarts. */
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    /** Set when the retries ran out: the link keeps redirecting to Segmind's URL. */
+    gaveUpAt: timestamp('gave_up_at'),
+    /** Set when MEDIA_RETENTION_DAYS removed the copy. */
+    deletedAt: timestamp('deleted_at'),
+  },
+  (table) => [index('video_files_mirrored_idx').on(table.mirroredAt)],
+);
+
+/** Secrets the gateway makes for itself once and keeps, e.g. the key that signs media links. */
+export const gatewaySecrets = sqliteTable('gateway_secrets', {
+  name: text('name').primaryKey(),
+  /** base64 */
+  value: text('value').notNull(),
+  createdAt: timestamp('created_at').notNull(),
+});
+
 export type JobRow = typeof jobs.$inferSelect;
 export type NewJobRow = typeof jobs.$inferInsert;
 export type JobPayloadRow = typeof jobPayloads.$inferSelect;
@@ -180,3 +214,4 @@ export type OwnerLimitsRow = typeof ownerLimits.$inferSelect;
 export type WebhookSecretRow = typeof webhookSecrets.$inferSelect;
 export type WebhookDeliveryRow = typeof webhookDeliveries.$inferSelect;
 export type WebhookAttemptRow = typeof webhookAttempts.$inferSelect;
+export type VideoFileRow = typeof videoFiles.$inferSelect;

@@ -7,6 +7,25 @@ import { type Refusal, sendGraphQLError } from './refusal.js';
  */
 const lingerMs = 2000;
 
+/** Closes a connection whose request body is left unread, once the answer is out (after a linger). */
+function closeAfterAnswer(request: IncomingMessage, response: ServerResponse): void {
+  response.once('finish', () => {
+    request.socket.end();
+    setTimeout(() => request.socket.destroy(), lingerMs).unref();
+  });
+}
+
+/**
+ * Stops reading the rest of a request's body while its answer is still to be written (an upload already
+ * refused need not be received whole); false when the request is not one this server bounds.
+ */
+export function stopReadingBody(request: IncomingMessage | undefined, response: ServerResponse | undefined): boolean {
+  if (!request || !response || !('stopReading' in request)) return false;
+  (request as BoundedIncomingMessage).stopReading();
+  closeAfterAnswer(request, response);
+  return true;
+}
+
 class RequestBodyTooLargeError extends Error {
   override name = 'RequestBodyTooLargeError';
 }
@@ -52,15 +71,11 @@ export function requestBodyLimit(maxBytes: number) {
 
   /** Answers a request whose body is not read (any more); the connection closes once the answer is out. */
   const refuse = (request: IncomingMessage, response: ServerResponse, ...answer: Refusal) => {
-    const socket = request.socket;
     if (response.headersSent) {
-      socket.destroy();
+      request.socket.destroy();
       return;
     }
-    response.once('finish', () => {
-      socket.end();
-      setTimeout(() => socket.destroy(), lingerMs).unref();
-    });
+    closeAfterAnswer(request, response);
     sendGraphQLError(response, ...answer);
   };
   const answerTooLarge = (request: IncomingMessage, response: ServerResponse) =>

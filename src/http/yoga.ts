@@ -11,6 +11,7 @@ import { useCsrfPrevention } from './csrf-prevention.js';
 import type { ErrorReporting } from './error-reporting.js';
 import { eventStreamFor, useEventStreamResume } from './event-stream-resume.js';
 import { useGraphQLSse } from './graphql-sse.js';
+import { useStreamedUploads } from './multipart-uploads.js';
 import { useOperationLimits } from './operation-limits.js';
 import type { PersistedOperations } from './persisted-operations.js';
 import { type PersistedQueryStoreOptions, useAutomaticPersistedQueries } from './persisted-queries.js';
@@ -91,6 +92,7 @@ export function createGraphQLHandler({
     cors: corsOptions(allowsOrigin),
     plugins: [
       useCsrfPrevention(),
+      useStreamedUploads(services.media.store),
       persistedOperations?.plugin ?? useAutomaticPersistedQueries(persistedQueryStore),
       useClientErrorCodes(),
       useRevocationCheck(authenticate),

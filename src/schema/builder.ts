@@ -10,6 +10,8 @@ import type { QuotaService } from '../services/access/quotas.js';
 import type { TokenService } from '../services/access/token-service.js';
 import { InputRejectedError } from '../services/jobs/errors.js';
 import type { JobService } from '../services/jobs/job-service.js';
+import type { MediaService } from '../services/media/media-service.js';
+import type { Upload } from '../services/media/uploads.js';
 import type { WebhookService } from '../services/webhooks/webhook-service.js';
 
 /** What every resolver can reach: who asks, and the services; never the database or Segmind directly. */
@@ -19,6 +21,8 @@ export interface GraphQLContext {
   tokens: TokenService;
   quotas: QuotaService;
   webhooks: WebhookService;
+  /** Kept videos: signed links and the copies' facts. */
+  media: MediaService;
   /** Set by a transport whose streams resume by position (SSE's `Last-Event-ID`); absent elsewhere. */
   stream?: StreamResumption;
 }
@@ -33,7 +37,7 @@ export interface StreamResumption {
 
 export const builder = new SchemaBuilder<{
   Context: GraphQLContext;
-  Scalars: { DateTime: { Input: Date; Output: Date } };
+  Scalars: { DateTime: { Input: Date; Output: Date }; File: { Input: Upload; Output: never } };
   DefaultFieldNullability: false;
   AuthScopes: { jobsRead: boolean; jobsWrite: boolean; admin: boolean };
 }>({

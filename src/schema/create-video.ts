@@ -7,9 +7,13 @@ const CreateVideoInput = builder.inputType('CreateVideoInput', {
   description: 'What to generate. Every rule is checked before anything is stored or sent.',
   fields: (t) => ({
     image: t.string({
-      required: true,
       description:
-        'http(s) URL, or data: URI (base64) of a JPEG, PNG, WEBP or BMP image. A URL must be reachable by the gateway, which reads its first bytes before storing the job.',
+        'http(s) URL, or data: URI (base64) of a JPEG, PNG, WEBP or BMP image. A URL must be reachable by the gateway, which reads its first bytes before storing the job. Give exactly one of image and imageFile.',
+    }),
+    imageFile: t.field({
+      type: 'File',
+      description:
+        'The image as a file (multipart request): JPEG, PNG, WEBP or BMP, at most 10 MB. Give exactly one of image and imageFile.',
     }),
     prompt: t.string({
       required: true,
@@ -17,7 +21,11 @@ const CreateVideoInput = builder.inputType('CreateVideoInput', {
     }),
     audio: t.string({
       description:
-        'http(s) URL or data: URI of WAV or MP3 audio, 3 to 30 s, at most 15 MB. A URL is checked like `image`.',
+        'http(s) URL or data: URI of WAV or MP3 audio, 3 to 30 s, at most 15 MB. A URL is checked like `image`. Not with audioFile.',
+    }),
+    audioFile: t.field({
+      type: 'File',
+      description: 'The audio as a file (multipart request): WAV or MP3, 3 to 30 s, at most 15 MB. Not with audio.',
     }),
     duration: t.int({
       required: true,

@@ -1,6 +1,7 @@
 import type { JobEventRow, JobRow } from '../db/tables.js';
 import type { JobError, JobErrorCode, JobStatus, Resolution } from '../domain/job.js';
 import { builder } from './builder.js';
+import { VideoFile } from './video-file.js';
 
 export const VideoJobStatus = builder.enumType('VideoJobStatus', {
   description:
@@ -138,9 +139,22 @@ export const VideoJob = builder.node(builder.objectRef<JobRow & { events?: reado
       nullable: true,
       description: "Segmind's request_id, once submitted.",
     }),
-    videoUrl: t.exposeString('videoUrl', {
+    videoUrl: t.string({
       nullable: true,
-      description: 'Set when COMPLETED; downloadable for about 7 days.',
+      description:
+        "Set when COMPLETED: the gateway's stable link to the video, signed and expiring (a fresh signature at every read), playable without headers. Until the gateway's copy is complete it redirects to Segmind's URL.",
+      resolve: (job, _args, context) => context.media.videoUrl(job),
+    }),
+    upstreamVideoUrl: t.exposeString('videoUrl', {
+      nullable: true,
+      description: "Segmind's own URL of the video, set when COMPLETED; Segmind keeps it about 7 days.",
+    }),
+    video: t.field({
+      type: VideoFile,
+      nullable: true,
+      description:
+        "The gateway's copy of the video, once its download is complete; null before, or if none could be made.",
+      resolve: (job, _args, context) => context.media.videoFile(job),
     }),
     error: t.field({
       type: VideoJobError,

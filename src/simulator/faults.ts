@@ -60,7 +60,9 @@ export function createFaults(options: FaultOptions): Faults {
   return {
     controls,
     take: (route) => {
-      const entry = scripted.find((candidate) => candidate.route === 'any' || candidate.route === route);
+      const entry = scripted.find(
+        (candidate) => candidate.route === route || (candidate.route === 'any' && route !== 'video'),
+      );
       if (!entry) return undefined;
       entry.remaining--;
       if (entry.remaining <= 0) scripted.splice(scripted.indexOf(entry), 1);

@@ -33,12 +33,14 @@ export interface SimulatorCall {
   at: number;
   /** For submits: the prompt sent, to tell jobs apart. */
   prompt?: string | undefined;
+  /** For submits: the image and audio sent, as given (URLs or base64 data: URIs). */
+  media?: { image: unknown; audio: unknown } | undefined;
   /** The HTTP status answered; unset while unanswered, or when the connection was dropped. */
   status?: number | undefined;
 }
 
-/** Which calls a fault applies to. */
-export type SimulatorRoute = 'submit' | 'status' | 'result' | 'any';
+/** Which calls a fault applies to; `any` means every API call, never `video` (downloads of the output). */
+export type SimulatorRoute = 'submit' | 'status' | 'result' | 'video' | 'any';
 
 /** A misbehaviour to act out on coming calls, for tests and for demos of failure handling. */
 export type SimulatorFault =
@@ -49,7 +51,9 @@ export type SimulatorFault =
   /** Never answer. */
   | { kind: 'hang' }
   /** Handle the call, but drop the connection instead of sending the answer. */
-  | { kind: 'lose-answer' };
+  | { kind: 'lose-answer' }
+  /** Videos only: send the headers and half the bytes, then nothing more. */
+  | { kind: 'stall-midway' };
 
 /** Runtime controls of the simulator's behaviour. */
 export interface SimulatorFaults {

@@ -78,12 +78,18 @@ export function createRoutes({ clock, timeline, faults, calls }: RoutesOptions):
   return (incoming, response) => {
     const path = new URL(incoming.url ?? '/', 'http://simulator').pathname;
     const method = incoming.method ?? 'GET';
-    if (method === 'GET' && path.startsWith('/sim/videos/')) return serveVideo(incoming, response);
+    if (method === 'GET' && path.startsWith('/sim/videos/')) {
+      const fault = faults.take('video');
+      if (fault?.kind === 'hang') return;
+      if (fault?.kind === 'reset' || fault?.kind === 'lose-answer') return void incoming.socket.destroy();
+      if (fault?.kind === 'status') return json(response, fault.status, { error: errorTexts[fault.status] });
+      return serveVideo(incoming, response, fault?.kind === 'stall-midway');
+    }
     const call: SimulatorCall = { method, path, at: clock.now() };
     calls.push(call);
     readBody(incoming)
       .then(async (body) => {
-        if (method === 'POST') call.prompt = promptOf(body);
+        if (method === 'POST') Object.assign(call, submittedOf(body));
         if (controls.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, controls.latencyMs));
         const result = answer(method, path, incoming.headers, body);
         if (result === 'hang') return;
@@ -107,12 +113,13 @@ function json(response: ServerResponse, status: number, body: unknown): void {
   response.end(text);
 }
 
-function promptOf(body: string): string | undefined {
+/** What a test may want to see of a submit: its prompt and media. */
+function submittedOf(body: string): Pick<SimulatorCall, 'prompt' | 'media'> {
   try {
-    const prompt = (JSON.parse(body) as { prompt?: unknown }).prompt;
-    return typeof prompt === 'string' ? prompt : undefined;
+    const { prompt, image, audio } = JSON.parse(body) as Record<string, unknown>;
+    return { prompt: typeof prompt === 'string' ? prompt : undefined, media: { image, audio } };
   } catch {
-    return undefined;
+    return {};
   }
 }
 

@@ -4,9 +4,14 @@ import { fileURLToPath } from 'node:url';
 
 const sampleVideo = readFileSync(fileURLToPath(new URL('../../assets/sample.mp4', import.meta.url)));
 
-/** Serves the sample MP4 with byte ranges, which browsers use to play and seek. */
-export function serveVideo(incoming: IncomingMessage, response: ServerResponse): void {
+/** Serves the sample MP4 with byte ranges, which browsers use to play and seek; `stall` sends only half of it. */
+export function serveVideo(incoming: IncomingMessage, response: ServerResponse, stall = false): void {
   const size = sampleVideo.length;
+  if (stall) {
+    response.writeHead(200, { 'content-type': 'video/mp4', 'content-length': size });
+    response.write(sampleVideo.subarray(0, size >> 1));
+    return;
+  }
   const range = /^bytes=(\d*)-(\d*)$/.exec(incoming.headers.range ?? '');
   const headers = { 'content-type': 'video/mp4', 'accept-ranges': 'bytes' };
   if (!range) {

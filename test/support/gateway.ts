@@ -1,3 +1,4 @@
+import { dirname, join } from 'node:path';
 import { type Client, createClient } from 'graphql-ws';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
@@ -45,6 +46,8 @@ export async function startGateway(options: GatewayOptions): Promise<TestGateway
     ...testEnvironment(options.upstream.url),
     PORT: '0',
     DATABASE_PATH: options.databasePath,
+    // Kept videos beside the database file, in the test's own folder.
+    MEDIA_DIR: join(dirname(options.databasePath), 'media'),
     ...options.environment,
   });
   const warnings: string[] = [];

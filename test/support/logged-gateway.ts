@@ -46,6 +46,7 @@ export async function startLoggedGateway(environment: Record<string, string> = {
   const config = loadConfig({
     PORT: '0',
     DATABASE_PATH: `${folder.path}/jobs.sqlite`,
+    MEDIA_DIR: `${folder.path}/media`,
     SEGMIND_API_KEY: 'test-key',
     SEGMIND_BASE_URL: upstream.url,
     POLL_MIN_INTERVAL_MS: '100',

@@ -14,6 +14,13 @@ interface Watchers {
 /** In-process fan-out of committed job changes to whoever watches that job. */
 export class JobPubSub {
   private readonly watchers = new Map<number, Watchers>();
+  private readonly everyJobListeners = new Set<JobListener>();
+
+  /** Hears every change of every job (what follows a completion listens so); returns how to stop. */
+  watchEveryJob(listener: JobListener): () => void {
+    this.everyJobListeners.add(listener);
+    return () => this.everyJobListeners.delete(listener);
+  }
 
   /**
    * Starts listening to a job, then returns it as it is now: as a watcher already holds it, or else read
@@ -40,6 +47,7 @@ export class JobPubSub {
   }
 
   publish(job: PublishedJob): void {
+    for (const listener of [...this.everyJobListeners]) listener(job);
     const watchers = this.watchers.get(job.id);
     if (!watchers) return;
     watchers.latest = job;

@@ -16,6 +16,7 @@ import { isTerminal } from '../../domain/job.js';
 import { canSee, visibleOwner } from '../access/job-visibility.js';
 import type { QuotaService } from '../access/quotas.js';
 import type { Clock } from '../clock.js';
+import type { UploadIntake } from '../media/upload-intake.js';
 import type { DurationModel } from '../scheduling/duration-model.js';
 import type { WebhookUrlCheck } from '../webhooks/webhook-input.js';
 import { storedWebhookEvents } from '../webhooks/webhook-outbox.js';
@@ -32,7 +33,7 @@ import type { JobPubSub, PublishedJob } from './job-pubsub.js';
 import type { CancelOutcome, JobStateMachine } from './job-state-machine.js';
 import { PrecheckLimits } from './precheck-limits.js';
 import type { UrlPrecheck } from './url-precheck.js';
-import { fingerprint, type VideoInput } from './video-input.js';
+import { fingerprint, type VideoRequest } from './video-input.js';
 
 /** Told of jobs that start or stop waiting to be sent: a new one is submitted without waiting for a timer. */
 export interface PendingJobListener {
@@ -61,6 +62,8 @@ export class JobService {
     private readonly precheck: UrlPrecheck | undefined,
     /** Refuses a webhookUrl the SSRF guard would not deliver to. */
     private readonly checkWebhookUrl: WebhookUrlCheck,
+    /** Checks uploaded files (already in the media store) and names them for the payload. */
+    private readonly uploads: UploadIntake,
   ) {
     this.groupCommit = new GroupCommit(database);
     this.insertJob = prepareInsertJob(database.db);
@@ -71,10 +74,11 @@ export class JobService {
    * Stores a valid request as the viewer's PENDING job and returns at once; submission happens behind it.
    * A repeated idempotency key (per owner) returns the job it made, provided the request is the same. The
    * owner's quotas are checked in the same transaction, so concurrent requests cannot both pass. Media URLs
-   * and the webhook URL are checked first, except for a key already used: its job exists, or the key is
-   * refused below.
+   * and the webhook URL are checked first (uploaded files before that), except for a key already used: its
+   * job exists, or the key is refused below.
    */
-  async create(viewer: Viewer, input: VideoInput): Promise<JobRow> {
+  async create(viewer: Viewer, request: VideoRequest): Promise<JobRow> {
+    const input = await this.uploads.accept(request);
     const inputFingerprint = fingerprint(input);
     const { owner } = viewer;
     const { precheck } = this;

@@ -1,5 +1,6 @@
 import type { Database, Queryable } from '../../db/connection.js';
 import { findJob, insertEvent, type JobUpdate, listEvents, updateJob } from '../../db/job-queries.js';
+import { insertOwedVideoFile } from '../../db/media-queries.js';
 import type { JobRow } from '../../db/tables.js';
 import { canMove, isTerminal, type JobChange, notYetSent } from '../../domain/job.js';
 import type { Clock } from '../clock.js';
@@ -98,6 +99,8 @@ export class JobStateMachine {
       update.errorMessage = change.error.message;
     }
     const row = updateJob(tx, job.id, update);
+    // In the same transaction: a job COMPLETED with its video is never left without the download it is owed.
+    if (row.status === 'COMPLETED' && row.videoUrl !== null) insertOwedVideoFile(tx, job.id);
     insertEvent(tx, {
       jobId: job.id,
       version: row.version,

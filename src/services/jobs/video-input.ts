@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { durations, type JobStatus, type Resolution, resolutions } from '../../domain/job.js';
+import { OversizedUpload, type Upload, UploadedFile } from '../media/uploads.js';
 import { webhookEventsRule, webhookUrlRule } from '../webhooks/webhook-input.js';
 import { decodeDataUri, maxDataUriLength, tooLarge } from './data-uri.js';
 import { audioDurationSeconds, audioKindsText, imageKindsText, sniffAudio, sniffImage } from './media-sniffing.js';
@@ -43,6 +44,12 @@ export interface VideoInput {
   webhookEvents: JobStatus[] | null;
 }
 
+/** A create request as it arrives: a media field may still be an upload, checked and stored by the service. */
+export interface VideoRequest extends Omit<VideoInput, 'image' | 'audio'> {
+  image: MediaInput | UploadedFile;
+  audio: MediaInput | UploadedFile | null;
+}
+
 type Context = z.core.$RefinementCtx<string>;
 
 function parseHttpUrl(value: string, context: Context): MediaInput {
@@ -81,15 +88,34 @@ function parseHttpUrl(value: string, context: Context): MediaInput {
   return { upstream: value, display: value };
 }
 
-/** A media type recognised from the bytes, or undefined once the reason is reported. */
-type Sniff = (bytes: Buffer, context: Context) => string | undefined;
+/** What bytes are, as sent on: their sniffed media type, or why they are refused. */
+export type MediaCheck = { type: string } | { problem: string };
+
+/** The media type of an image's bytes, or why they are refused; `what` names them in the message. */
+export function checkImage(bytes: Buffer, what: string): MediaCheck {
+  const kind = sniffImage(bytes);
+  return kind ? { type: `image/${kind}` } : { problem: `${what} is not ${imageKindsText}` };
+}
+
+/** The media type of audio's bytes, or why they are refused (not audio, damaged, too short or long). */
+export function checkAudio(bytes: Buffer, what: string): MediaCheck {
+  const kind = sniffAudio(bytes);
+  if (!kind) return { problem: `${what} is not ${audioKindsText}` };
+  const seconds = audioDurationSeconds(kind, bytes);
+  const { audioMinSeconds: min, audioMaxSeconds: max } = videoLimits;
+  if (seconds === undefined) return { problem: `${kind.toUpperCase()} audio is damaged: its length cannot be read` };
+  if (seconds < min || seconds > max) {
+    return { problem: `audio lasts ${seconds.toFixed(1)} s; it must last ${min} to ${max} s` };
+  }
+  return { type: kind === 'wav' ? 'audio/wav' : 'audio/mpeg' };
+}
 
 /**
  * An http(s) URL, or a base64 data: URI decoded once (see `decodeDataUri`) and passed on as
  * `data:<sniffed type>;base64,<canonical base64>`: what it claims to be is never trusted, so a mislabelled
  * photo still works and a false type (say `text/html`) never travels.
  */
-function mediaField(maxBytes: number, sniff: Sniff) {
+function mediaField(maxBytes: number, check: (bytes: Buffer, what: string) => MediaCheck) {
   return z.string().transform((raw, context): MediaInput => {
     const isDataUri = raw.trimStart().slice(0, 5).toLowerCase() === 'data:';
     // Refused before any work: a string no valid value could be this long.
@@ -106,45 +132,31 @@ function mediaField(maxBytes: number, sniff: Sniff) {
       return z.NEVER;
     }
     const { bytes } = decoded;
-    const type = sniff(bytes, context);
-    if (!type) return z.NEVER;
+    const checked = check(bytes, 'data: URI');
+    if ('problem' in checked) {
+      context.addIssue({ code: 'custom', message: checked.problem });
+      return z.NEVER;
+    }
     return {
-      upstream: `data:${type};base64,${bytes.toString('base64')}`,
-      display: `data:${type};base64,… (${bytes.length} bytes)`,
+      upstream: `data:${checked.type};base64,${bytes.toString('base64')}`,
+      display: `data:${checked.type};base64,… (${bytes.length} bytes)`,
     };
   });
 }
 
-const imageField = mediaField(videoLimits.imageMaxBytes, (bytes, context) => {
-  const kind = sniffImage(bytes);
-  if (!kind) context.addIssue({ code: 'custom', message: `data: URI is not ${imageKindsText}` });
-  return kind && `image/${kind}`;
-});
+const imageField = mediaField(videoLimits.imageMaxBytes, checkImage);
+const audioField = mediaField(videoLimits.audioMaxBytes, checkAudio);
 
-const audioField = mediaField(videoLimits.audioMaxBytes, (bytes, context) => {
-  const kind = sniffAudio(bytes);
-  if (!kind) {
-    context.addIssue({ code: 'custom', message: `data: URI is not ${audioKindsText}` });
-    return undefined;
-  }
-  const seconds = audioDurationSeconds(kind, bytes);
-  const { audioMinSeconds: min, audioMaxSeconds: max } = videoLimits;
-  if (seconds === undefined) {
-    context.addIssue({
-      code: 'custom',
-      message: `${kind.toUpperCase()} audio is damaged: its length cannot be read`,
+/** A file field: its size is checked here, its bytes by the service (they are in the media store). */
+function fileField(field: string, maxBytes: number) {
+  return z
+    .custom<Upload>((value) => value instanceof UploadedFile || value instanceof OversizedUpload)
+    .transform((upload, context) => {
+      if (upload instanceof UploadedFile && upload.sizeBytes <= maxBytes) return upload;
+      context.addIssue({ code: 'custom', message: `${field} is larger than ${maxBytes / 1024 ** 2} MB` });
+      return z.NEVER;
     });
-    return undefined;
-  }
-  if (seconds < min || seconds > max) {
-    context.addIssue({
-      code: 'custom',
-      message: `audio lasts ${seconds.toFixed(1)} s; it must last ${min} to ${max} s`,
-    });
-    return undefined;
-  }
-  return kind === 'wav' ? 'audio/wav' : 'audio/mpeg';
-});
+}
 
 const loneSurrogate = /\p{Surrogate}/u;
 
@@ -171,14 +183,16 @@ function checkText(field: string) {
 /** The rules of `CreateVideoInput`; each failure names its field. */
 export const videoInputSchema = z
   .object({
-    image: imageField,
+    image: imageField.nullish(),
+    imageFile: fileField('imageFile', videoLimits.imageMaxBytes).nullish(),
     prompt: z
       .string()
       .trim()
       .min(1, 'prompt must not be empty')
       .max(videoLimits.promptMaxLength, `prompt must be at most ${videoLimits.promptMaxLength} characters`)
       .superRefine(checkText('prompt')),
-    audio: audioField.nullish().transform((audio) => audio ?? null),
+    audio: audioField.nullish(),
+    audioFile: fileField('audioFile', videoLimits.audioMaxBytes).nullish(),
     duration: z
       .number()
       .int()
@@ -218,7 +232,18 @@ export const videoInputSchema = z
   .refine((input) => input.webhookEvents === null || input.webhookUrl !== null, {
     path: ['webhookEvents'],
     message: 'webhookEvents needs a webhookUrl to send them to',
-  }) satisfies z.ZodType<VideoInput, unknown>;
+  })
+  .transform(({ image, imageFile, audio, audioFile, ...rest }, context): VideoRequest => {
+    if (((image ?? undefined) === undefined) === ((imageFile ?? undefined) === undefined)) {
+      context.addIssue({ code: 'custom', path: ['image'], message: 'give exactly one of image and imageFile' });
+      return z.NEVER;
+    }
+    if (audio && audioFile) {
+      context.addIssue({ code: 'custom', path: ['audio'], message: 'give at most one of audio and audioFile' });
+      return z.NEVER;
+    }
+    return { ...rest, image: (image ?? imageFile) as MediaInput | UploadedFile, audio: audio ?? audioFile ?? null };
+  }) satisfies z.ZodType<VideoRequest, unknown>;
 
 /** Identifies what a request asks for, so a replayed idempotency key can be told from a reused one. */
 export function fingerprint(input: VideoInput): string {

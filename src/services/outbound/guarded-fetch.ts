@@ -6,8 +6,8 @@ import { Agent, request } from 'undici';
 import type { AddressPolicy } from './address-policy.js';
 
 /**
- * The one way the gateway fetches a URL on a user's behalf (the URL pre-check, webhook deliveries; output
- * downloads later), guarded against SSRF: only addresses the policy allows, checked after DNS, and the
+ * The one way the gateway fetches a URL on a user's behalf (the URL pre-check, webhook deliveries, output
+ * downloads), guarded against SSRF: only addresses the policy allows, checked after DNS, and the
  * connection made to the very address that was checked, so a second DNS answer (rebinding) never counts.
  */
 

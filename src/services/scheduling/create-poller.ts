@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Database } from '../../db/connection.js';
 import type { Clock } from '../clock.js';
 import type { JobStateMachine } from '../jobs/job-state-machine.js';
+import type { MediaStore } from '../media/media-store.js';
 import { CallBudget } from '../upstream/call-budget.js';
 import type { SegmindClient } from '../upstream/segmind-client.js';
 import { UpstreamBreaker, type UpstreamBreakerOptions } from '../upstream/upstream-breaker.js';
@@ -31,6 +32,8 @@ export interface PollerSettings {
 
 export interface PollerDependencies {
   database: Database;
+  /** Where uploaded files are, to be sent inline with their submit. */
+  store: MediaStore;
   client: SegmindClient;
   machine: JobStateMachine;
   model: DurationModel;
@@ -44,7 +47,7 @@ const retryMaxMs = 30_000;
 
 /** The poller with its parts: a dispatcher running the submit and poll steps under one budget and breaker. */
 export function createPoller(settings: PollerSettings, dependencies: PollerDependencies): Poller {
-  const { database, client, machine, model, clock, logger, onUnexpectedError } = dependencies;
+  const { database, store, client, machine, model, clock, logger, onUnexpectedError } = dependencies;
   const retries = { firstMs: settings.retryBaseMs ?? 1000, maxMs: retryMaxMs };
   const polls = new PollStep({
     client,
@@ -65,7 +68,7 @@ export function createPoller(settings: PollerSettings, dependencies: PollerDepen
   const budget = new CallBudget(settings.callsPerMinute, clock, settings.rateWindowMs);
   // As many jobs as the budget can poll once every POLL_MAX_INTERVAL_MS; more would go unpolled longer.
   const maxSubmittedJobs = Math.max(1, budget.callsWithin(settings.pollMaxIntervalMs));
-  const submitter = new Submitter(database, client, machine);
+  const submitter = new Submitter(database, client, machine, store);
   const submits = new SubmitStep({
     submitter,
     machine,

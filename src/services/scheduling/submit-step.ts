@@ -114,7 +114,10 @@ export class SubmitStep implements Step {
         return;
       case 'not-started':
         job.notBefore = clock.now() + job.retries.next();
-        logger.error({ jobId: job.id, err: result.error }, 'cannot record a submit start; nothing sent, will retry');
+        logger.error(
+          { jobId: job.id, err: result.error },
+          'cannot read the upload or record the submit start; nothing sent, will retry',
+        );
         return;
       case 'not-made':
         break;

@@ -3,6 +3,8 @@ import { findPayload } from '../../db/job-queries.js';
 import type { JobRow } from '../../db/tables.js';
 import { failure } from '../../domain/job.js';
 import type { JobStateMachine } from '../jobs/job-state-machine.js';
+import type { MediaStore } from '../media/media-store.js';
+import { inlineUpload } from '../media/uploads.js';
 import type { SegmindClient, SegmindInput } from '../upstream/segmind-client.js';
 import { UpstreamError } from '../upstream/upstream-error.js';
 import { submitFailure, unknownOutcomeMessage } from '../upstream/upstream-outcomes.js';
@@ -14,7 +16,7 @@ export type SubmitResult =
   | { kind: 'not-made'; error: UpstreamError }
   /** The job ended (rejected, or its outcome unknown), or was no longer there to send (e.g. CANCELLED). */
   | { kind: 'settled' }
-  /** Nothing was sent: the database could not record the start of the submit. */
+  /** Nothing was sent: an uploaded file could not be read, or the database could not record the start. */
   | { kind: 'not-started'; error: unknown }
   /** Segmind took the job but its request id could not be stored: never resend it (that bills twice). */
   | { kind: 'unrecorded'; requestId: string; error: unknown };
@@ -29,6 +31,7 @@ export class Submitter {
     private readonly database: Database,
     private readonly client: SegmindClient,
     private readonly machine: JobStateMachine,
+    private readonly store: MediaStore,
   ) {}
 
   /** True when the job's submit started and no answer was recorded: a crash fell in between. */
@@ -46,6 +49,16 @@ export class Submitter {
   async submit(jobId: number, send: <T>(call: () => Promise<T>) => Promise<T>): Promise<SubmitResult> {
     const payload = findPayload(this.database.db, jobId);
     if (!payload) return { kind: 'settled' };
+    let media: [string, string | null];
+    try {
+      // Uploads are read from the media store now, before the claim, and sent as base64 like data: URIs.
+      media = await Promise.all([
+        inlineUpload(payload.image, this.store),
+        payload.audio === null ? null : inlineUpload(payload.audio, this.store),
+      ]);
+    } catch (error) {
+      return { kind: 'not-started', error };
+    }
     let job: JobRow | undefined;
     try {
       // From here the job is no longer cancellable: a cancel either came first (no claim) or is refused.
@@ -56,7 +69,7 @@ export class Submitter {
     if (!job) return { kind: 'settled' };
     let requestId: string;
     try {
-      ({ requestId } = await send(() => this.client.submit(toSegmindInput(job, payload.image, payload.audio))));
+      ({ requestId } = await send(() => this.client.submit(toSegmindInput(job, ...media))));
     } catch (thrown) {
       if (!(thrown instanceof UpstreamError)) {
         // A bug of ours, maybe after the POST went out: end the job as "outcome unknown", never resend it.

@@ -6,16 +6,20 @@ export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' |
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
 /** What to generate. Every rule is checked before anything is stored or sent. */
 export type CreateVideoInput = {
-  /** http(s) URL or data: URI of WAV or MP3 audio, 3 to 30 s, at most 15 MB. A URL is checked like `image`. */
+  /** http(s) URL or data: URI of WAV or MP3 audio, 3 to 30 s, at most 15 MB. A URL is checked like `image`. Not with audioFile. */
   audio?: string | null | undefined;
+  /** The audio as a file (multipart request): WAV or MP3, 3 to 30 s, at most 15 MB. Not with audio. */
+  audioFile?: File | null | undefined;
   /** Seconds of video: 5, 10 or 15. */
   duration?: number;
   /** Let Segmind expand the prompt into a more detailed one before generating. */
   enablePromptExpansion?: boolean;
   /** The same key again returns the same job and never submits a second time. */
   idempotencyKey?: string | null | undefined;
-  /** http(s) URL, or data: URI (base64) of a JPEG, PNG, WEBP or BMP image. A URL must be reachable by the gateway, which reads its first bytes before storing the job. */
-  image: string;
+  /** http(s) URL, or data: URI (base64) of a JPEG, PNG, WEBP or BMP image. A URL must be reachable by the gateway, which reads its first bytes before storing the job. Give exactly one of image and imageFile. */
+  image?: string | null | undefined;
+  /** The image as a file (multipart request): JPEG, PNG, WEBP or BMP, at most 10 MB. Give exactly one of image and imageFile. */
+  imageFile?: File | null | undefined;
   /** Multi-shot segmentation; only takes effect with enablePromptExpansion. */
   multiShots?: boolean;
   /** 0 to 500 characters. */

@@ -1,5 +1,5 @@
 /**
- * @generated SignedSource<<38d4225d96043b39a6937709810530b4>>
+ * @generated SignedSource<<6098e7e56710b395455cdd0081b51517>>
  * @lightSyntaxTransform
  */
 
@@ -12,10 +12,12 @@ export type VideoJobStatus = "CANCELLED" | "COMPLETED" | "FAILED" | "PENDING" | 
 export type VideoResolution = "RES_1080P" | "RES_720P" | "%future added value";
 export type CreateVideoInput = {
   audio?: string | null | undefined;
+  audioFile?: File | null | undefined;
   duration?: number;
   enablePromptExpansion?: boolean;
   idempotencyKey?: string | null | undefined;
-  image: string;
+  image?: string | null | undefined;
+  imageFile?: File | null | undefined;
   multiShots?: boolean;
   negativePrompt?: string;
   prompt: string;

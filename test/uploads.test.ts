@@ -1,0 +1,194 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { describe, expect, it } from 'vitest';
+import { cleanupAfterEach } from './support/cleanup.js';
+import { runUntil, startOnManualClock } from './support/drive.js';
+import { type CreateVideoAnswer, createVideoMutation, statusOf, type TestGateway } from './support/gateway.js';
+import { silentWav, tinyPng } from './support/media.js';
+
+/** A real 543-byte JPEG (CPython's test image of its logo, test/imghdrdata/python.jpg). */
+const photo = readFileSync(new URL('./fixtures/python-logo.jpg', import.meta.url));
+const voice = silentWav(5);
+const cleanup = cleanupAfterEach();
+
+/** The header Apollo's upload link sends: no page can add it without a CORS preflight. */
+const preflight = { 'apollo-require-preflight': 'true' };
+
+/** createVideo as a multipart request (the GraphQL multipart request spec), as upload clients send it. */
+async function upload(
+  gateway: TestGateway,
+  files: { imageFile?: Buffer; audioFile?: Buffer },
+  input: Record<string, unknown> = {},
+  headers: Record<string, string> = preflight,
+) {
+  const names = Object.keys(files) as (keyof typeof files)[];
+  const form = new FormData();
+  const variables = { input: { prompt: 'a cat', ...input, ...Object.fromEntries(names.map((name) => [name, null])) } };
+  form.set('operations', JSON.stringify({ query: createVideoMutation, variables }));
+  form.set('map', JSON.stringify(Object.fromEntries(names.map((name, index) => [index, [`variables.input.${name}`]]))));
+  names.forEach((name, index) => {
+    form.set(String(index), new Blob([new Uint8Array(files[name] as Buffer)]), `${name}.bin`);
+  });
+  const response = await fetch(gateway.url, { method: 'POST', body: form, headers });
+  return {
+    status: response.status,
+    body: (await response.json()) as { data?: CreateVideoAnswer; errors?: { extensions?: { code?: string } }[] },
+  };
+}
+
+const issuesOf = (answer: Awaited<ReturnType<typeof upload>>) => {
+  const result = answer.body.data?.createVideo;
+  return result?.__typename === 'ValidationError' ? result.issues : result;
+};
+
+const storedFiles = (gateway: TestGateway) => {
+  const folder = join(dirname(gateway.databasePath), 'media');
+  return readdirSync(folder)
+    .filter((name) => /^[0-9a-f]{2}$/.test(name))
+    .flatMap((name) => readdirSync(join(folder, name)));
+};
+
+describe('uploads over the GraphQL multipart request spec', () => {
+  it('takes a JPEG and a WAV to COMPLETED, sending Segmind exactly the uploaded bytes as base64', async () => {
+    // With the URL pre-check on, as in production: it has nothing to fetch for an upload.
+    const { clock, upstream, gateway } = await startOnManualClock({}, { URL_PRECHECK: 'true' }, cleanup);
+    const answer = await upload(gateway, { imageFile: photo, audioFile: voice });
+    const created = answer.body.data?.createVideo;
+    if (created?.__typename !== 'CreateVideoSuccess') throw new Error(JSON.stringify(answer.body));
+    await runUntil(clock, gateway, () => statusOf(gateway, created.job.id) === 'COMPLETED', 10_000);
+
+    const submitted = upstream.calls.find((call) => call.method === 'POST')?.media;
+    expect(submitted?.image).toBe(`data:image/jpeg;base64,${photo.toString('base64')}`);
+    expect(submitted?.audio).toBe(`data:audio/wav;base64,${voice.toString('base64')}`);
+    const job = await gateway.graphql<{ videoJob: { image: string; audio: string } }>(
+      'query ($id: ID!) { videoJob(id: $id) { image audio } }',
+      { id: created.job.id },
+    );
+    expect(job.data?.videoJob.image).toMatch(/^upload: image\/jpeg, 543 bytes, sha256 [0-9a-f]{64}$/);
+    expect(job.data?.videoJob.audio).toMatch(/^upload: audio\/wav, \d+ bytes, sha256 /);
+
+    // Stored once by content: the same photo again adds no file.
+    await gateway.app.mirror.whenIdle();
+    const before = storedFiles(gateway).length;
+    expect((await upload(gateway, { imageFile: photo })).body.data?.createVideo.__typename).toBe('CreateVideoSuccess');
+    expect(storedFiles(gateway).length).toBe(before);
+  });
+
+  it('answers ValidationError for files oversized, of the wrong type, cut short, or lying about their type', async () => {
+    const { gateway } = await startOnManualClock({}, {}, cleanup);
+    const cases: [string, Awaited<ReturnType<typeof upload>>, string, RegExp][] = [
+      [
+        'oversized',
+        await upload(gateway, { imageFile: Buffer.concat([photo, Buffer.alloc(10 * 1024 ** 2)]) }),
+        'imageFile',
+        /larger than 10 MB/,
+      ],
+      ['wrong type', await upload(gateway, { imageFile: voice }), 'imageFile', /not a JPEG, PNG, WEBP or BMP image/],
+      [
+        'cut short',
+        await upload(gateway, { imageFile: photo.subarray(0, 300) }),
+        'imageFile',
+        /JPEG file is cut short/,
+      ],
+      [
+        'a PNG header over garbage',
+        await upload(gateway, { imageFile: Buffer.concat([tinyPng.subarray(0, 16), Buffer.alloc(4096, 0x2a)]) }),
+        'imageFile',
+        /PNG file is (damaged|cut short)/,
+      ],
+      [
+        'audio cut short',
+        await upload(gateway, { imageFile: photo, audioFile: voice.subarray(0, 30_000) }),
+        'audioFile',
+        /WAV file is cut short/,
+      ],
+      [
+        'an image twice',
+        await upload(gateway, { imageFile: photo }, { image: 'https://example.com/cat.png' }),
+        'image',
+        /exactly one of image and imageFile/,
+      ],
+    ];
+    for (const [name, answer, field, message] of cases) {
+      expect([name, issuesOf(answer)]).toEqual([name, [{ field, message: expect.stringMatching(message) }]]);
+    }
+    expect((await gateway.graphql('{ videoJobs(first: 10) { edges { cursor } } }')).data).toEqual({
+      videoJobs: { edges: [] },
+    });
+  });
+
+  it('refuses a multipart POST without a preflight header, storing nothing', async () => {
+    const { gateway } = await startOnManualClock({}, {}, cleanup);
+    const answer = await upload(gateway, { imageFile: photo }, {}, {});
+    expect([answer.status, answer.body.errors?.[0]?.extensions?.code]).toEqual([403, 'CSRF_PREVENTED']);
+    expect(storedFiles(gateway)).toEqual([]);
+  });
+
+  it('takes a file in a variable of its own, as the README curl example sends it', async () => {
+    const { gateway } = await startOnManualClock({}, {}, cleanup);
+    const form = new FormData();
+    const query =
+      'mutation ($file: File!) { createVideo(input: { imageFile: $file, prompt: "a cat" }) { __typename } }';
+    form.set('operations', JSON.stringify({ query, variables: { file: null } }));
+    form.set('map', JSON.stringify({ 0: ['variables.file'] }));
+    form.set('0', new Blob([new Uint8Array(photo)]), 'cat.jpg');
+    const response = await fetch(gateway.url, { method: 'POST', body: form, headers: preflight });
+    expect(await response.json()).toEqual({ data: { createVideo: { __typename: 'CreateVideoSuccess' } } });
+  });
+
+  it('takes no File from JSON: only a multipart part is one', async () => {
+    const { gateway } = await startOnManualClock({}, {}, cleanup);
+    const answer = await gateway.graphql(createVideoMutation, { input: { prompt: 'a cat', imageFile: 'abc' } });
+    expect(answer.errors?.[0]?.message).toMatch(/multipart request/);
+  });
+
+  it('refuses a 200 MB upload without holding it in memory', async () => {
+    const { gateway } = await startOnManualClock({}, {}, cleanup);
+    const boundary = 'wan-i2v-boundary';
+    const head = [
+      `--${boundary}\r\nContent-Disposition: form-data; name="operations"\r\n\r\n`,
+      JSON.stringify({ query: createVideoMutation, variables: { input: { prompt: 'a cat', imageFile: null } } }),
+      `\r\n--${boundary}\r\nContent-Disposition: form-data; name="map"\r\n\r\n{"0":["variables.input.imageFile"]}`,
+      `\r\n--${boundary}\r\nContent-Disposition: form-data; name="0"; filename="huge.jpg"\r\n\r\n`,
+    ].join('');
+    const chunk = Buffer.alloc(1024 * 1024, 0x2a);
+    let sent = 0;
+    // Made as it is read, so the client holds one megabyte at a time too; no Content-Length: it is streamed.
+    const body = new ReadableStream<Uint8Array>({
+      start: (controller) => controller.enqueue(Buffer.concat([Buffer.from(head), photo.subarray(0, 4)])),
+      pull: (controller) => {
+        if (sent++ < 200) controller.enqueue(chunk);
+        else controller.close();
+      },
+    });
+    // A collected heap to measure from, so garbage of earlier tests in this process neither adds nor hides.
+    setFlagsFromString('--expose-gc');
+    (runInNewContext('gc') as () => void)();
+    const rssBefore = process.memoryUsage().rss;
+    let rssPeak = rssBefore;
+    const sampling = setInterval(() => {
+      rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+    }, 5);
+    const response = await fetch(gateway.url, {
+      method: 'POST',
+      body,
+      headers: { ...preflight, 'content-type': `multipart/form-data; boundary=${boundary}` },
+      duplex: 'half',
+    } as RequestInit);
+    // Refused at its cap as the field's ValidationError; the rest of the body is never read.
+    const answer = {
+      status: response.status,
+      body: (await response.json()) as Awaited<ReturnType<typeof upload>>['body'],
+    };
+    clearInterval(sampling);
+    expect(issuesOf(answer)).toEqual([{ field: 'imageFile', message: 'imageFile is larger than 10 MB' }]);
+    expect(rssPeak - rssBefore).toBeLessThan(20 * 1024 ** 2);
+    expect(sent).toBeLessThan(100);
+    expect(storedFiles(gateway)).toEqual([]);
+    // The part written before the refusal is dropped too.
+    const incoming = join(dirname(gateway.databasePath), 'media', 'incoming');
+    await expect.poll(() => readdirSync(incoming)).toEqual([]);
+  });
+});
