@@ -120,7 +120,35 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       stopGraceMs: options.shutdownGraceMs,
     });
     const pubsub = new JobPubSub();
-    const machine = new JobStateMachine(database, pubsub, clock, () => deliverer.wake());
+    let origin = '';
+    const keptVideos = createKeptVideos(
+      {
+        publicBaseUrl: config.media.publicBaseUrl,
+        linkTtlMs: config.media.linkTtlMs,
+        retentionMs: config.media.retentionMs,
+        downloadsMayReachPrivateAddresses:
+          config.outbound.allowPrivateAddresses || isLoopbackHost(new URL(upstream.url).hostname),
+      },
+      {
+        database,
+        store,
+        pubsub,
+        clock,
+        logger,
+        origin: () => origin,
+        resolveHost: options.resolveHost,
+        retryBaseMs: options.retryBaseMs,
+      },
+    );
+    const { media, mirror } = keptVideos;
+    // Webhooks tell of the gateway's own video link, as `videoUrl` reads.
+    const machine = new JobStateMachine(
+      database,
+      pubsub,
+      clock,
+      (job) => media.videoUrl(job),
+      () => deliverer.wake(),
+    );
     const poller = createPoller(
       {
         ...config.polling,
@@ -163,28 +191,6 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       new UploadIntake(store),
     );
     const webhooks = new WebhookService(database, secrets);
-
-    let origin = '';
-    const keptVideos = createKeptVideos(
-      {
-        publicBaseUrl: config.media.publicBaseUrl,
-        linkTtlMs: config.media.linkTtlMs,
-        retentionMs: config.media.retentionMs,
-        downloadsMayReachPrivateAddresses:
-          config.outbound.allowPrivateAddresses || isLoopbackHost(new URL(upstream.url).hostname),
-      },
-      {
-        database,
-        store,
-        pubsub,
-        clock,
-        logger,
-        origin: () => origin,
-        resolveHost: options.resolveHost,
-        retryBaseMs: options.retryBaseMs,
-      },
-    );
-    const { media, mirror } = keptVideos;
 
     const authenticate = createAuthenticate({
       tokens,

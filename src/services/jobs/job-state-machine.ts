@@ -23,6 +23,8 @@ export class JobStateMachine {
     private readonly database: Database,
     private readonly pubsub: JobPubSub,
     private readonly clock: Clock,
+    /** The video link clients are given for a job (the gateway's own, signed), as webhooks carry it. */
+    private readonly videoUrlOf: (job: JobRow) => string | null,
     /** Told after a commit that wrote a webhook into the outbox. */
     private readonly webhookQueued: () => void,
   ) {}
@@ -108,7 +110,7 @@ export class JobStateMachine {
       at: now,
       message: change.message ?? change.error?.message ?? null,
     });
-    recordWebhook(tx, row, now);
+    recordWebhook(tx, row, now, this.videoUrlOf(row));
     // Read once here, in the same transaction, so no subscriber reads the database for this change.
     return { ...row, events: listEvents(tx, job.id) };
   }

@@ -33,7 +33,8 @@ export function notifies(job: Pick<JobRow, 'webhookUrl' | 'webhookEvents'>, stat
   return isTerminal(status) || (job.webhookEvents?.split(',') ?? []).includes(status);
 }
 
-export function webhookPayload(job: JobRow, at: Date): WebhookPayload {
+/** The payload of `job`'s webhook; `videoUrl` is the link clients are given (the gateway's own). */
+function webhookPayload(job: JobRow, at: Date, videoUrl: string | null): WebhookPayload {
   return {
     type: `video_job.${job.status.toLowerCase()}`,
     timestamp: at.toISOString(),
@@ -41,7 +42,7 @@ export function webhookPayload(job: JobRow, at: Date): WebhookPayload {
       id: encodeJobId(job.id),
       status: job.status,
       version: job.version,
-      videoUrl: job.videoUrl,
+      videoUrl,
       error: job.errorCode ? { code: job.errorCode, message: job.errorMessage ?? '' } : null,
       cost: job.cost,
       createdAt: job.createdAt.toISOString(),
@@ -54,9 +55,9 @@ export function webhookPayload(job: JobRow, at: Date): WebhookPayload {
  * Writes the webhook a change calls for, if any, into the outbox, inside the transaction of the change (the
  * job as changed, `at` its time): committed together, so no change is ever left untold.
  */
-export function recordWebhook(tx: Queryable, job: JobRow, at: Date): void {
+export function recordWebhook(tx: Queryable, job: JobRow, at: Date, videoUrl: string | null): void {
   if (!notifies(job, job.status) || job.webhookUrl === null) return;
-  const payload = webhookPayload(job, at);
+  const payload = webhookPayload(job, at, videoUrl);
   insertWebhookDelivery(tx, {
     jobId: job.id,
     messageId: `msg_${randomUUID()}`,
