@@ -42,6 +42,8 @@ const environmentSchema = z.object({
   SIMULATOR_QUEUE_MS: integer(0, 3_600_000).default(3000),
   /** Simulator: how long a job stays PROCESSING (a real job takes ~129 s). @default 17_000 */
   SIMULATOR_PROCESSING_MS: integer(0, 3_600_000).default(17_000),
+  /** How long the built-in simulator keeps a request's record and its video link, as Segmind does. @default 3_600_000 // 1 hour */
+  SIMULATOR_RECORD_TTL_MS: integer(1000, 86_400_000).default(3_600_000),
   /** GraphQL subscriptions one WebSocket connection may hold at once. @default 100 */
   MAX_SUBSCRIPTIONS_PER_CONNECTION: integer(1, 100_000).default(100),
   /**
@@ -190,7 +192,11 @@ const configSchema = environmentSchema
       apiKey: env.SEGMIND_API_KEY,
       baseUrl: env.SEGMIND_BASE_URL.replace(/\/+$/, ''),
       timeoutMs: env.SEGMIND_TIMEOUT_MS,
-      simulator: { queueMs: env.SIMULATOR_QUEUE_MS, processingMs: env.SIMULATOR_PROCESSING_MS },
+      simulator: {
+        queueMs: env.SIMULATOR_QUEUE_MS,
+        processingMs: env.SIMULATOR_PROCESSING_MS,
+        recordTtlMs: env.SIMULATOR_RECORD_TTL_MS,
+      },
     },
     polling: {
       callsPerMinute: env.SEGMIND_RPM,

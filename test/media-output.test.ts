@@ -155,6 +155,21 @@ describe('finished videos, kept and served by the gateway', () => {
     expect((await get((await readJob(gateway, id, token)).videoUrl as string)).status).toBe(200);
   });
 
+  it("keeps serving the video after Segmind's link has expired (the simulator's, an hour after the submit)", async () => {
+    const { clock, gateway } = await startOnManualClock({}, {}, cleanup);
+    const id = await completedJob(clock, gateway);
+    await runDownloads(clock, gateway, async () => (await readJob(gateway, id)).video !== null);
+    // An hour on, timer by timer.
+    for (const until = clock.now() + 3_600_000; clock.now() < until; ) {
+      clock.tick(until - clock.now());
+      await gateway.app.poller.whenIdle();
+    }
+    const job = await readJob(gateway, id);
+    expect((await get(job.upstreamVideoUrl as string)).status).toBe(403);
+    const served = await get(job.videoUrl as string, { range: 'bytes=100-199' });
+    expect([served.status, served.body]).toEqual([206, sample.subarray(100, 200)]);
+  });
+
   it("redirects to Segmind's URL until the copy is complete", async () => {
     const { clock, upstream, gateway } = await startOnManualClock({}, {}, cleanup);
     upstream.faults.inject({ kind: 'hang' }, 1, 'video');

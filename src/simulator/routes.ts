@@ -83,6 +83,11 @@ export function createRoutes({ clock, timeline, faults, calls }: RoutesOptions):
       if (fault?.kind === 'hang') return;
       if (fault?.kind === 'reset' || fault?.kind === 'lose-answer') return void incoming.socket.destroy();
       if (fault?.kind === 'status') return json(response, fault.status, { error: errorTexts[fault.status] });
+      // The output link expires with the request's record, as a signed storage URL does.
+      const requestId = /^\/sim\/videos\/([^/]+)\.mp4$/.exec(path)?.[1];
+      if (requestId === undefined || !timeline.keeps(decodeURIComponent(requestId))) {
+        return json(response, 403, { error: 'Request has expired' });
+      }
       return serveVideo(incoming, response, fault?.kind === 'stall-midway');
     }
     const call: SimulatorCall = { method, path, at: clock.now() };

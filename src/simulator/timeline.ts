@@ -74,12 +74,16 @@ export class Timeline {
     };
   }
 
+  /** Whether Segmind still keeps this request: its record and its output go together after `recordTtlMs`. */
+  keeps(id: string): boolean {
+    const request = this.requests.get(id);
+    return request !== undefined && this.options.clock.now() - request.submittedAt <= this.options.recordTtlMs();
+  }
+
   /** The answer to a status call, or with `withOutput` to a result call (the video URL and the cost). */
   report(id: string, withOutput: boolean): Answer {
     const request = this.requests.get(id);
-    if (!request || this.options.clock.now() - request.submittedAt > this.options.recordTtlMs()) {
-      return errorAnswer(404, `Request ${id} not found`);
-    }
+    if (!request || !this.keeps(id)) return errorAnswer(404, `Request ${id} not found`);
     const status = this.stateOf(request);
     const metrics = { queue_time: request.queueMs / 1000, inference_time: request.processingMs / 1000 };
     if (status === 'FAILED')

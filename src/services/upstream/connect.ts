@@ -6,7 +6,7 @@ export interface UpstreamSettings {
   apiKey: string | undefined;
   baseUrl: string;
   timeoutMs: number;
-  simulator: Pick<SimulatorOptions, 'queueMs' | 'processingMs'>;
+  simulator: Pick<SimulatorOptions, 'queueMs' | 'processingMs' | 'recordTtlMs'>;
 }
 
 export interface Upstream {
