@@ -92,7 +92,9 @@ describe('webhooks', () => {
         status: 'COMPLETED',
         version: 4,
         // The gateway's own signed link, as `videoUrl` reads, not Segmind's.
-        videoUrl: expect.stringMatching(new RegExp(`^${gateway.url.replace(/\/graphql$/, '')}/media/.+\\.mp4\\?exp=\\d+&sig=`)),
+        videoUrl: expect.stringMatching(
+          new RegExp(`^${gateway.url.replace(/\/graphql$/, '')}/media/.+\\.mp4\\?exp=\\d+&sig=`),
+        ),
         error: null,
         cost: expect.any(Number),
         createdAt: expect.any(String),
