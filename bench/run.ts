@@ -14,6 +14,7 @@ import { graphqlAt } from '../harness/graphql.js';
 import { killHard, startGatewayProcess } from '../harness/process.js';
 import { temporaryDirectory } from '../harness/temporary-directory.js';
 import { type Simulator, startSimulator } from '../src/simulator/index.js';
+import { type MediaBench, rangeReaders, uploads } from './media.js';
 import { sendOversizedBody } from './oversized-body.js';
 import { mean, percentile, round } from './stats.js';
 import { jobClasses, random, segmindTiming } from './timing.js';
@@ -526,7 +527,25 @@ function verdict(met: boolean) {
   return met ? 'met' : '**missed**';
 }
 
-const scenarios = { a: efficiency, b: tightBudget, c: fanOut, d: throughput, e: restart, f: oversizedBodies };
+const media: MediaBench = {
+  quick,
+  folder: folder.path,
+  log,
+  gateway,
+  fakeSegmind: () => fakeSegmind(),
+  rssBytes,
+  cpuSeconds,
+};
+const scenarios = {
+  a: efficiency,
+  b: tightBudget,
+  c: fanOut,
+  d: throughput,
+  e: restart,
+  f: oversizedBodies,
+  g: () => uploads(media),
+  h: () => rangeReaders(media),
+};
 
 async function main() {
   const startedAt = Date.now();
