@@ -268,3 +268,46 @@ export async function rangeReaders(bench: MediaBench) {
     cpuPercent: (100 * cpuUsed) / seconds,
   };
 }
+
+// report --------------------------------------------------------------------------------------------------
+const round = (value: number, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : '–');
+const verdict = (met: boolean) => (met ? 'met' : '**missed**');
+
+/** BENCHMARKS.md's section for (g). */
+export function uploadsSection(g: Awaited<ReturnType<typeof uploads>>): string {
+  const rows = g.runs.map(
+    (run) =>
+      `| ${run.submits === 'held' ? 'held back' : 'as they come'} | ${run.accepted}/${g.uploads} | ${round(run.seconds, 2)} s | ${round(run.megabytesPerSecond)} MB/s | ${round(run.baselineMegabytes)} MB | ${round(run.rssGrowthMegabytes)} MB | ${Number.isFinite(run.rssGrowthThroughSubmitsMegabytes) ? `${round(run.rssGrowthThroughSubmitsMegabytes)} MB` : '–'} |`,
+  );
+  const worst = Math.max(...g.runs.map((run) => run.rssGrowthMegabytes));
+  return `## (g) Uploads: ${g.uploads} concurrent ${round(g.megabytesEach, 2)} MB PNGs over the multipart request spec
+
+| submits | accepted | time for all | throughput | RSS before | peak RSS growth, uploads | peak growth, until all submitted |
+| --- | --- | --- | --- | --- | --- | --- |
+${rows.join('\n')}
+
+Target: peak RSS growth < 50 MB while the uploads arrive: ${verdict(worst < 50)}.
+Each file is a valid PNG padded with a \`tEXt\` chunk (an image's cap is 10 MB), different per upload (so each is
+stored), sent with \`apollo-require-preflight\` from the benchmark's process over its own connection; RSS is the
+gateway's VmRSS sampled every 20 ms, from after a warm-up upload. "held back": one Segmind call an hour, so no
+job is submitted and the peak is the uploads' own; "as they come": the poller submits each job, reading the
+stored file and sending it to Segmind as base64.
+`;
+}
+
+/** BENCHMARKS.md's section for (h). */
+export function readersSection(h: Awaited<ReturnType<typeof rangeReaders>>): string {
+  return `## (h) Serving: ${h.readers} concurrent Range readers of one kept video (${round(h.videoBytes / 1024, 0)} KB)
+
+| requests | read | time | throughput | time to first byte p50 | p99 | errors | server CPU |
+| --- | --- | --- | --- | --- | --- | --- | --- |
+| ${h.requests} | ${round(h.megabytes, 0)} MB | ${round(h.seconds)} s | ${round(h.megabytesPerSecond)} MB/s | ${round(h.firstByteP50)} ms | ${round(h.firstByteP99)} ms | ${h.errors} | ${round(h.cpuPercent, 0)} % |
+
+Target: no errors: ${verdict(h.errors === 0)}.
+The job runs to COMPLETED on the fake Segmind and its copy is kept (\`video { mirroredAt }\`); then each reader, on
+its own keep-alive connection to the signed \`videoUrl\`, plays the file as a player does, \`bytes=0-\` and then
+successive ${round(h.chunkBytes / 1024, 0)} KB ranges to the end, again and again for the whole run; every answer
+must be a 206 with exactly the file's bytes. Readers run in the benchmark's process on the same cores; CPU is
+the gateway's (user + system) over the run (100 % = one core).
+`;
+}

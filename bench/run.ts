@@ -14,7 +14,7 @@ import { graphqlAt } from '../harness/graphql.js';
 import { killHard, startGatewayProcess } from '../harness/process.js';
 import { temporaryDirectory } from '../harness/temporary-directory.js';
 import { type Simulator, startSimulator } from '../src/simulator/index.js';
-import { type MediaBench, rangeReaders, uploads } from './media.js';
+import { type MediaBench, rangeReaders, readersSection, uploads, uploadsSection } from './media.js';
 import { sendOversizedBody } from './oversized-body.js';
 import { mean, percentile, round } from './stats.js';
 import { jobClasses, random, segmindTiming } from './timing.js';
@@ -565,6 +565,8 @@ async function main() {
   const d = await throughput();
   const e = await restart();
   const f = await oversizedBodies();
+  const g = await uploads(media);
+  const h = await rangeReaders(media);
   folder.remove();
 
   const sdk = a['SDK pattern (poll every 2 s)'] as { callsPerJob: number; p50: number; p95: number };
@@ -649,7 +651,9 @@ up to \`MAX_REQUEST_BYTES\` of it for that moment, as it would for any body unde
 | ${e.watched} | ${e.loadMs} ms | ${e.readyMs} ms |
 
 Target: ≤ 2 s until all are watched: ${verdict(e.watched === e.jobs && e.readyMs <= 2000)}.
-`;
+
+${uploadsSection(g)}
+${readersSection(h)}`;
   const file = `${root}${quick ? 'BENCHMARKS.quick.md' : 'BENCHMARKS.md'}`;
   writeFileSync(file, report);
   process.stdout.write(report);
