@@ -14,6 +14,7 @@ import { graphqlAt } from '../harness/graphql.js';
 import { killHard, startGatewayProcess } from '../harness/process.js';
 import { temporaryDirectory } from '../harness/temporary-directory.js';
 import { type Simulator, startSimulator } from '../src/simulator/index.js';
+import { type MediaBench, rangeReaders, readersSection, uploads, uploadsSection } from './media.js';
 import { sendOversizedBody } from './oversized-body.js';
 import { mean, percentile, round } from './stats.js';
 import { jobClasses, random, segmindTiming } from './timing.js';
@@ -526,7 +527,25 @@ function verdict(met: boolean) {
   return met ? 'met' : '**missed**';
 }
 
-const scenarios = { a: efficiency, b: tightBudget, c: fanOut, d: throughput, e: restart, f: oversizedBodies };
+const media: MediaBench = {
+  quick,
+  folder: folder.path,
+  log,
+  gateway,
+  fakeSegmind: () => fakeSegmind(),
+  rssBytes,
+  cpuSeconds,
+};
+const scenarios = {
+  a: efficiency,
+  b: tightBudget,
+  c: fanOut,
+  d: throughput,
+  e: restart,
+  f: oversizedBodies,
+  g: () => uploads(media),
+  h: () => rangeReaders(media),
+};
 
 async function main() {
   const startedAt = Date.now();
@@ -546,6 +565,8 @@ async function main() {
   const d = await throughput();
   const e = await restart();
   const f = await oversizedBodies();
+  const g = await uploads(media);
+  const h = await rangeReaders(media);
   folder.remove();
 
   const sdk = a['SDK pattern (poll every 2 s)'] as { callsPerJob: number; p50: number; p95: number };
@@ -630,7 +651,9 @@ up to \`MAX_REQUEST_BYTES\` of it for that moment, as it would for any body unde
 | ${e.watched} | ${e.loadMs} ms | ${e.readyMs} ms |
 
 Target: ≤ 2 s until all are watched: ${verdict(e.watched === e.jobs && e.readyMs <= 2000)}.
-`;
+
+${uploadsSection(g)}
+${readersSection(h)}`;
   const file = `${root}${quick ? 'BENCHMARKS.quick.md' : 'BENCHMARKS.md'}`;
   writeFileSync(file, report);
   process.stdout.write(report);
