@@ -1,4 +1,5 @@
-import { type InputIssue, InputRejectedError } from '../jobs/errors.js';
+import { BulkheadRejectedError, bulkhead } from 'cockatiel';
+import { type InputIssue, InputRejectedError, ServiceBusyError } from '../jobs/errors.js';
 import { audioDamage, imageDamage } from '../jobs/media-integrity.js';
 import { sniffAudio, sniffImage } from '../jobs/media-sniffing.js';
 import {
@@ -42,6 +43,12 @@ const audioRules: UploadRules = {
  * payload names the stored file; the submit sends it as base64.
  */
 export class UploadIntake {
+  /**
+   * Whole-file checks read the stored file (at most 15 MB) into memory: two at a time, so twenty uploads at once
+   * cost the memory of two, not of twenty. Past the waiting room a request is refused as busy (retryable).
+   */
+  private readonly wholeFileChecks = bulkhead(2, 256);
+
   constructor(private readonly store: MediaStore) {}
 
   async accept(request: VideoRequest): Promise<VideoInput> {
@@ -60,9 +67,7 @@ export class UploadIntake {
     issues: InputIssue[],
   ): Promise<MediaInput | undefined> {
     if (!(value instanceof UploadedFile)) return value;
-    const bytes = await readStored(this.store, value.sha256);
-    const checked = rules.check(bytes, rules.field);
-    const problem = 'problem' in checked ? checked.problem : rules.damage(bytes);
+    const { checked, problem } = await this.checkWhole(value, rules);
     if (problem !== undefined || 'problem' in checked) {
       issues.push({ field: rules.field, message: problem ?? '' });
       return undefined;
@@ -71,5 +76,20 @@ export class UploadIntake {
       upstream: uploadReference(checked.type, value.sha256),
       display: `upload: ${checked.type}, ${value.sizeBytes} bytes, sha256 ${value.sha256}`,
     };
+  }
+
+  private async checkWhole(value: UploadedFile, rules: UploadRules) {
+    try {
+      return await this.wholeFileChecks.execute(async () => {
+        const bytes = await readStored(this.store, value.sha256);
+        const checked = rules.check(bytes, rules.field);
+        return { checked, problem: 'problem' in checked ? checked.problem : rules.damage(bytes) };
+      });
+    } catch (error) {
+      if (error instanceof BulkheadRejectedError) {
+        throw new ServiceBusyError('too many uploads are being checked at once; retry in a few seconds');
+      }
+      throw error;
+    }
   }
 }
