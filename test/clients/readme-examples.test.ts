@@ -33,6 +33,8 @@ function appWithExamples(): { app: AppFolder; files: Map<string, string> } {
   const app = appFolder();
   cleanup(app.remove);
   cpSync(join(projectRoot, 'starter-kit'), app.path, { recursive: true });
+  // The photo the upload snippets send.
+  cpSync(join(projectRoot, 'test/fixtures/python-logo.jpg'), join(app.path, 'cat.jpg'));
   const files = new Map(
     examples.map((example) => [example.name, app.write(`${example.name}.${example.language}`, example.code)]),
   );
