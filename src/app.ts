@@ -2,17 +2,9 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { isLoopbackHost } from './config.js';
 import { openDatabase } from './db/connection.js';
-import { callerRefusal, createAuthenticate } from './http/authentication.js';
-import { originListing, originPolicy } from './http/cors.js';
-import { createErrorReporting } from './http/error-reporting.js';
-import { createGraphiQL } from './http/graphiql.js';
-import { hostPolicy } from './http/host-check.js';
-import { createMediaRoute } from './http/media-route.js';
-import { createPersistedOperations } from './http/persisted-operations.js';
 import type { PersistedQueryStoreOptions } from './http/persisted-queries.js';
-import { createHttpServer } from './http/server.js';
-import { serveGraphQLOverWebSocket } from './http/websocket.js';
-import { createGraphQLHandler, graphqlPath } from './http/yoga.js';
+import { serveApi } from './http/serve-api.js';
+import { graphqlPath } from './http/yoga.js';
 import { QuotaService } from './services/access/quotas.js';
 import { TokenService } from './services/access/token-service.js';
 import { type Clock, systemClock } from './services/clock.js';
@@ -192,45 +184,12 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     );
     const webhooks = new WebhookService(database, secrets);
 
-    const authenticate = createAuthenticate({
-      tokens,
-      authRequired: config.access.authRequired,
-      listsOrigin: originListing(config.limits.corsOrigins),
-    });
-    const errors = createErrorReporting(logger, onUnexpectedError);
-    const allowsOrigin = originPolicy(config.limits.corsOrigins);
-    const allowsHost = hostPolicy(config.host);
-    const graphiql = createGraphiQL(logger);
-    const persistedOperations =
-      config.persistedOperations && createPersistedOperations(config.persistedOperations.documents);
-    const yoga = createGraphQLHandler({
-      renderGraphiQL: graphiql.render,
+    const { http, webSockets } = serveApi(config, {
       services: { jobs, tokens, quotas, webhooks, media },
-      authenticate,
-      errors,
-      allowsOrigin,
-      introspection: config.limits.introspection,
-      authRequired: config.access.authRequired,
-      maxOperationsPerStream: config.webSocket.maxSubscriptionsPerConnection,
-      persistedOperations,
-      persistedQueryStore: options.persistedQueryStore,
-    });
-    const http = createHttpServer(yoga, {
-      maxRequestBytes: config.limits.maxRequestBytes,
-      allowsHost,
-      refusesCaller: callerRefusal(authenticate, (error) => errors.logClientErrors([error])),
-      routes: [createMediaRoute(media, logger), ...(persistedOperations ? [] : [graphiql.serve])],
-    });
-    const webSockets = serveGraphQLOverWebSocket(http.server, yoga, {
-      ...config.webSocket,
-      authenticate,
-      maxPayloadBytes: config.limits.maxRequestBytes,
-      connectionInitWaitTimeoutMs: options.connectionInitWaitTimeoutMs ?? 3000,
-      allowsHost,
-      allowsOrigin,
-      errors,
       logger,
-      persistedOperations,
+      onUnexpectedError,
+      connectionInitWaitTimeoutMs: options.connectionInitWaitTimeoutMs,
+      persistedQueryStore: options.persistedQueryStore,
     });
 
     // In reverse: stop accepting, close WebSockets (1001), let upstream calls and webhook attempts in flight

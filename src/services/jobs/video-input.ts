@@ -53,37 +53,23 @@ export interface VideoRequest extends Omit<VideoInput, 'image' | 'audio'> {
 type Context = z.core.$RefinementCtx<string>;
 
 function parseHttpUrl(value: string, context: Context): MediaInput {
+  const refuse = (message: string) => {
+    context.addIssue({ code: 'custom', message });
+    return z.NEVER;
+  };
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    context.addIssue({
-      code: 'custom',
-      message: 'must be an http(s) URL or a base64 data: URI',
-    });
-    return z.NEVER;
+    return refuse('must be an http(s) URL or a base64 data: URI');
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    context.addIssue({
-      code: 'custom',
-      message: `URL scheme ${url.protocol} is not allowed; use http(s) or data:`,
-    });
-    return z.NEVER;
+    return refuse(`URL scheme ${url.protocol} is not allowed; use http(s) or data:`);
   }
   // The URL is shown to whoever lists the job, and sent on to Segmind.
-  if (url.username !== '' || url.password !== '') {
-    context.addIssue({
-      code: 'custom',
-      message: 'URL must not carry credentials (user:password@)',
-    });
-    return z.NEVER;
-  }
+  if (url.username !== '' || url.password !== '') return refuse('URL must not carry credentials (user:password@)');
   if (value.length > videoLimits.urlMaxLength) {
-    context.addIssue({
-      code: 'custom',
-      message: `URL is longer than ${videoLimits.urlMaxLength} characters`,
-    });
-    return z.NEVER;
+    return refuse(`URL is longer than ${videoLimits.urlMaxLength} characters`);
   }
   return { upstream: value, display: value };
 }
