@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
+import { stopSignal } from '../src/http/multipart-uploads.js';
 import { cleanupAfterEach } from './support/cleanup.js';
 import { runUntil, startOnManualClock } from './support/drive.js';
 import { type CreateVideoAnswer, createVideoMutation, statusOf, type TestGateway } from './support/gateway.js';
@@ -190,5 +191,29 @@ describe('uploads over the GraphQL multipart request spec', () => {
     // The part written before the refusal is dropped too.
     const incoming = join(dirname(gateway.databasePath), 'media', 'incoming');
     await expect.poll(() => readdirSync(incoming)).toEqual([]);
+  });
+});
+
+describe('reading a multipart body', () => {
+  it('holds no chunk already read while it waits for the next (not Promise.race with a pending promise)', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const { stop, orStop } = stopSignal();
+    const read: WeakRef<Uint8Array>[] = [];
+    for (let index = 0; index < 20; index++) {
+      const chunk = new Uint8Array(64 * 1024);
+      read.push(new WeakRef(chunk));
+      await orStop(Promise.resolve({ value: chunk, done: false }));
+    }
+    // A new task, so the WeakRefs no longer keep their targets; then a full collection.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    gc();
+    // All but the last (still referenced by the settled wait it came from) are gone.
+    expect(read.slice(0, -1).filter((ref) => ref.deref() !== undefined)).toHaveLength(0);
+    // Once stopped, a wait that never settles ends at once, and so does every later one.
+    const pending = orStop(new Promise(() => {}));
+    stop();
+    await expect(pending).resolves.toBeUndefined();
+    await expect(orStop(new Promise(() => {}))).resolves.toBeUndefined();
   });
 });
