@@ -32,9 +32,21 @@ export async function inlineUpload(value: string, store: MediaStore): Promise<st
   return `data:${type};base64,${(await readStored(store, sha256)).toString('base64')}`;
 }
 
-/** A stored file whole: for checks and submits of files already capped at 15 MB. */
+/**
+ * A stored file whole: for checks and submits of files already capped at 15 MB. Read into one buffer of the
+ * file's size, not collected and concatenated (which held every file twice at its peak).
+ */
 export async function readStored(store: MediaStore, sha256: string): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of store.read(sha256)) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
+  // A missing file: `read` fails as it always did.
+  const bytes = Buffer.allocUnsafe((await store.stat(sha256))?.sizeBytes ?? 0);
+  let filled = 0;
+  for await (const chunk of store.read(sha256)) {
+    const part = chunk as Buffer;
+    // Stored files never change (they are named by their content); one that did is not sent half-read.
+    if (filled + part.length > bytes.length) throw new Error(`the stored file ${sha256} grew while it was read`);
+    part.copy(bytes, filled);
+    filled += part.length;
+  }
+  if (filled !== bytes.length) throw new Error(`the stored file ${sha256} shrank while it was read`);
+  return bytes;
 }
