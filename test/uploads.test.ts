@@ -1,8 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { Readable } from 'node:stream';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
+import { stopSignal } from '../src/http/multipart-uploads.js';
+import type { MediaStore } from '../src/services/media/media-store.js';
+import { inlineUpload, StoredDataUri, uploadReference } from '../src/services/media/uploads.js';
 import { cleanupAfterEach } from './support/cleanup.js';
 import { runUntil, startOnManualClock } from './support/drive.js';
 import { type CreateVideoAnswer, createVideoMutation, statusOf, type TestGateway } from './support/gateway.js';
@@ -190,5 +194,78 @@ describe('uploads over the GraphQL multipart request spec', () => {
     // The part written before the refusal is dropped too.
     const incoming = join(dirname(gateway.databasePath), 'media', 'incoming');
     await expect.poll(() => readdirSync(incoming)).toEqual([]);
+  });
+});
+
+describe('reading a multipart body', () => {
+  it('holds no chunk already read while it waits for the next (not Promise.race with a pending promise)', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const { stop, orStop } = stopSignal();
+    const read: WeakRef<Uint8Array>[] = [];
+    for (let index = 0; index < 20; index++) {
+      const chunk = new Uint8Array(64 * 1024);
+      read.push(new WeakRef(chunk));
+      await orStop(Promise.resolve({ value: chunk, done: false }));
+    }
+    // A new task, so the WeakRefs no longer keep their targets; then a full collection.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    gc();
+    // All but the last (still referenced by the settled wait it came from) are gone.
+    expect(read.slice(0, -1).filter((ref) => ref.deref() !== undefined)).toHaveLength(0);
+    // Once stopped, a wait that never settles ends at once, and so does every later one.
+    const pending = orStop(new Promise(() => {}));
+    stop();
+    await expect(pending).resolves.toBeUndefined();
+    await expect(orStop(new Promise(() => {}))).resolves.toBeUndefined();
+  });
+});
+
+describe('sending a stored upload to Segmind', () => {
+  /** A store of one file that hands it out in the chunks given, as a file read stream might. */
+  const storeOf = (sha256: string, chunks: Buffer[]): MediaStore => ({
+    put: () => Promise.reject(new Error('not here')),
+    stat: async (name) =>
+      name === sha256 ? { sha256, sizeBytes: chunks.reduce((sum, chunk) => sum + chunk.length, 0) } : undefined,
+    read: () => Readable.from(chunks),
+    delete: () => Promise.resolve(),
+  });
+  const sha256 = 'ab'.repeat(32);
+
+  it('encodes the file as a data: URI a chunk at a time, with the length it announces', async () => {
+    const file = Buffer.from(Array.from({ length: 1000 }, (_, index) => (index * 37) % 256));
+    /** `file`'s first `length` bytes in chunks of `sizes`, then the rest. */
+    const split = (length: number, sizes: number[]) => {
+      const chunks: Buffer[] = [];
+      let at = 0;
+      for (const size of sizes) {
+        chunks.push(file.subarray(at, at + size));
+        at += size;
+      }
+      return [...chunks, file.subarray(at, length)];
+    };
+    // Chunk sizes that split the 3-byte groups of base64 every which way, an empty one, and lengths ending
+    // on each remainder (the padding).
+    for (const [length, sizes] of [
+      [1000, [1, 2, 4, 0, 5, 64, 100]],
+      [999, [998]],
+      [998, [2, 2, 2]],
+      [1, []],
+    ] as const) {
+      const uri = await inlineUpload(uploadReference('image/png', sha256), storeOf(sha256, split(length, [...sizes])));
+      if (!(uri instanceof StoredDataUri)) throw new Error('not streamed');
+      let text = '';
+      for await (const part of uri.chunks()) text += part;
+      expect(text).toBe(`data:image/png;base64,${file.subarray(0, length).toString('base64')}`);
+      expect(uri.length).toBe(text.length);
+    }
+  });
+
+  it('fails before the submit starts when the file is no longer stored', async () => {
+    await expect(inlineUpload(uploadReference('image/png', 'cd'.repeat(32)), storeOf(sha256, []))).rejects.toThrow(
+      /no longer stored/,
+    );
+    // Anything but a reference passes as it is.
+    expect(await inlineUpload('https://example.com/cat.png', storeOf(sha256, []))).toBe('https://example.com/cat.png');
   });
 });

@@ -1,3 +1,4 @@
+import type { StreamedString } from '../upstream/segmind-client.js';
 import type { MediaStore } from './media-store.js';
 
 /**
@@ -22,19 +23,67 @@ const referencePattern = /^media:([\w.+-]+\/[\w.+-]+);sha256,([0-9a-f]{64})$/;
 export const uploadReference = (type: string, sha256: string) => `media:${type};sha256,${sha256}`;
 
 /**
- * A payload as Segmind takes it: an upload's reference becomes a base64 data: URI of the stored file (read
- * only now, at the submit); anything else is passed on as stored.
+ * A stored file as a base64 data: URI, made as it is sent: `chunks` reads the file and encodes it a chunk at a
+ * time, so a submit holds a chunk of it, not the file, its base64 and the JSON around it (50 MB for a 10 MB
+ * file). Each call of `chunks` reads the file again.
  */
-export async function inlineUpload(value: string, store: MediaStore): Promise<string> {
-  const reference = referencePattern.exec(value);
-  if (!reference) return value;
-  const [, type, sha256 = ''] = reference;
-  return `data:${type};base64,${(await readStored(store, sha256)).toString('base64')}`;
+export class StoredDataUri implements StreamedString {
+  readonly length: number;
+  private readonly prefix: string;
+
+  constructor(
+    type: string,
+    private readonly sha256: string,
+    sizeBytes: number,
+    private readonly store: MediaStore,
+  ) {
+    this.prefix = `data:${type};base64,`;
+    this.length = this.prefix.length + 4 * Math.ceil(sizeBytes / 3);
+  }
+
+  async *chunks(): AsyncGenerator<string> {
+    yield this.prefix;
+    let carry: Buffer = Buffer.alloc(0);
+    for await (const chunk of this.store.read(this.sha256)) {
+      const bytes = carry.length === 0 ? (chunk as Buffer) : Buffer.concat([carry, chunk as Buffer]);
+      // Whole groups of 3 bytes only, so no padding falls in the middle.
+      const whole = bytes.length - (bytes.length % 3);
+      if (whole > 0) yield bytes.subarray(0, whole).toString('base64');
+      carry = bytes.subarray(whole);
+    }
+    if (carry.length > 0) yield carry.toString('base64');
+  }
 }
 
-/** A stored file whole: for checks and submits of files already capped at 15 MB. */
+/**
+ * A payload as Segmind takes it: an upload's reference becomes a base64 data: URI of the stored file (read
+ * only as the submit sends it; a missing file fails here, before the submit starts); anything else is passed
+ * on as stored.
+ */
+export async function inlineUpload(value: string, store: MediaStore): Promise<string | StoredDataUri> {
+  const reference = referencePattern.exec(value);
+  if (!reference) return value;
+  const [, type = '', sha256 = ''] = reference;
+  const stored = await store.stat(sha256);
+  if (!stored) throw new Error(`the uploaded file ${sha256} is no longer stored`);
+  return new StoredDataUri(type, sha256, stored.sizeBytes, store);
+}
+
+/**
+ * A stored file whole: for checks and submits of files already capped at 15 MB. Read into one buffer of the
+ * file's size, not collected and concatenated (which held every file twice at its peak).
+ */
 export async function readStored(store: MediaStore, sha256: string): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of store.read(sha256)) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
+  // A missing file: `read` fails as it always did.
+  const bytes = Buffer.allocUnsafe((await store.stat(sha256))?.sizeBytes ?? 0);
+  let filled = 0;
+  for await (const chunk of store.read(sha256)) {
+    const part = chunk as Buffer;
+    // Stored files never change (they are named by their content); one that did is not sent half-read.
+    if (filled + part.length > bytes.length) throw new Error(`the stored file ${sha256} grew while it was read`);
+    part.copy(bytes, filled);
+    filled += part.length;
+  }
+  if (filled !== bytes.length) throw new Error(`the stored file ${sha256} shrank while it was read`);
+  return bytes;
 }

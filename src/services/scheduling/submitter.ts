@@ -49,7 +49,7 @@ export class Submitter {
   async submit(jobId: number, send: <T>(call: () => Promise<T>) => Promise<T>): Promise<SubmitResult> {
     const payload = findPayload(this.database.db, jobId);
     if (!payload) return { kind: 'settled' };
-    let media: [string, string | null];
+    let media: [SegmindInput['image'], SegmindInput['image'] | null];
     try {
       // Uploads are read from the media store now, before the claim, and sent as base64 like data: URIs.
       media = await Promise.all([
@@ -98,7 +98,7 @@ export class Submitter {
   }
 }
 
-function toSegmindInput(job: JobRow, image: string, audio: string | null): SegmindInput {
+function toSegmindInput(job: JobRow, image: SegmindInput['image'], audio: SegmindInput['image'] | null): SegmindInput {
   return {
     image,
     prompt: job.prompt,
