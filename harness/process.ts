@@ -82,6 +82,8 @@ export interface GatewayProcessOptions {
   port?: number;
   /** Settings over the test environment; one set to undefined is left to the gateway's own default. */
   environment?: Record<string, string | undefined>;
+  /** The built gateway to run. @default this checkout's dist/main.js */
+  entry?: string;
   /** Wrap the command, e.g. in `unshare`; receives the node command line and returns the one to run. */
   wrap?: (command: string[]) => string[];
 }
@@ -93,8 +95,9 @@ const builtEntry = join(projectRoot, 'dist', 'main.js');
  * dist/ must be built first: `npm run build` (harness/build.ts; the tests' global setup runs it).
  */
 export function startGatewayProcess(options: GatewayProcessOptions): Promise<RunningServer> {
-  if (!existsSync(builtEntry)) throw new Error(`${builtEntry} is missing: run \`npm run build\` first`);
-  const node = [process.execPath, builtEntry];
+  const entry = options.entry ?? builtEntry;
+  if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` first`);
+  const node = [process.execPath, entry];
   const [program, ...args] = (options.wrap?.(node) ?? node) as [string, ...string[]];
   return startServerProcess(program, args, {
     ...process.env,
