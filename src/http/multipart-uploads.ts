@@ -72,17 +72,17 @@ async function parseMultipart(
     }
     const part = new PassThrough();
     parts.push(part);
-    const upload = storeFile(stream, part, store).then((stored) => {
-      if (stored instanceof OversizedUpload && !stopped) stopped = stopBody();
-      if (stopped) {
-        stop();
-        busboy.destroy();
-      }
-      return stored;
-    });
+    const upload = storeFile(stream, part, store);
     // Awaited below unless the request fails first; then its rejection is expected and dropped.
     upload.catch(() => {});
     uploads.set(name, upload);
+    // Past its cap busboy drops the rest of the part as fast as the socket gives it: reading stops right here,
+    // not once the store has removed what it wrote (20 MB more of a 200 MB upload were read meanwhile).
+    stream.once('limit', () => {
+      uploads.set(name, Promise.resolve(new OversizedUpload()));
+      if (!stopped) stopped = stopBody();
+      if (stopped) stop();
+    });
   });
   for (const event of ['filesLimit', 'fieldsLimit', 'partsLimit'] as const) {
     busboy.on(event, () => {
@@ -94,7 +94,7 @@ async function parseMultipart(
   // Node's web streams (and whatwg-node's) are async iterable; TypeScript's DOM types do not say so.
   const chunks = (request.body as unknown as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
   try {
-    for (;;) {
+    while (!stopped) {
       const next = await orStop(chunks.next());
       if (next === undefined || next.done) break;
       if (!busboy.write(next.value)) await orStop(once(busboy, 'drain'));
@@ -111,7 +111,10 @@ async function parseMultipart(
     }
   }
   // Files cut off because reading stopped are dropped by the store; the refused one answers for the request.
-  if (stopped) for (const part of parts) part.destroy(new Error('the rest of the request was not read'));
+  if (stopped) {
+    busboy.destroy();
+    for (const part of parts) part.destroy(new Error('the rest of the request was not read'));
+  }
   const settled = new Map<string, Upload>();
   for (const [name, upload] of uploads) {
     const result = await upload.then(
@@ -143,7 +146,11 @@ export function stopSignal() {
       wake = undefined;
     },
     orStop<T>(wait: Promise<T>): Promise<T | undefined> {
-      if (stopped) return Promise.resolve(undefined);
+      if (stopped) {
+        // Stopped already: its result no longer matters, nor its failure (the body's, once no longer read).
+        wait.catch(() => {});
+        return Promise.resolve(undefined);
+      }
       return new Promise<T | undefined>((resolve, reject) => {
         wake = () => resolve(undefined);
         wait.then(resolve, reject);
