@@ -25,7 +25,7 @@ const badRequest = (message: string) =>
 
 /**
  * The GraphQL multipart request spec, streamed: each file goes straight from the socket into the media
- * store, capped as it arrives (15 MB: no file field takes more), instead of Yoga's parser, which keeps every
+ * store, capped as it arrives (at its field's cap, see `capOf`), instead of Yoga's parser, which keeps every
  * file in memory. Files become `UploadedFile` values in the variables (or `OversizedUpload`, for a ValidationError).
  * Runs after CSRF prevention, which refuses a multipart POST that has no preflight header.
  */
@@ -64,23 +64,27 @@ async function parseMultipart(
     else fields.set(name, value);
   });
   busboy.on('file', (name, stream) => {
-    const mapProblem = checkMapEntry(fields.get('map'), name);
-    if (mapProblem) {
-      problem ??= mapProblem;
+    const target = mapTarget(fields.get('map'), name);
+    if (target.problem !== undefined) {
+      problem ??= target.problem;
       stream.resume();
       return;
     }
+    const cap = capOf(target.path);
     const part = new PassThrough();
     parts.push(part);
-    const upload = storeFile(stream, part, store);
+    const upload = storeFile(stream, part, store, cap);
     // Awaited below unless the request fails first; then its rejection is expected and dropped.
     upload.catch(() => {});
     uploads.set(name, upload);
-    // Past its cap busboy drops the rest of the part as fast as the socket gives it: reading stops right here,
-    // not once the store has removed what it wrote (20 MB more of a 200 MB upload were read meanwhile).
-    stream.once('limit', () => {
+    // Counted as it arrives, so reading stops at the chunk that passes the cap: waiting for the store to refuse
+    // it (and remove what it wrote) let 20 MB more of a 200 MB upload be read meanwhile.
+    let received = 0;
+    stream.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+      if (received <= cap || stopped) return;
       uploads.set(name, Promise.resolve(new OversizedUpload()));
-      if (!stopped) stopped = stopBody();
+      stopped = stopBody();
       if (stopped) stop();
     });
   });
@@ -159,20 +163,38 @@ export function stopSignal() {
   };
 }
 
-/** Why the `map` field, read before the file part `name`, does not name one variable for it. */
-function checkMapEntry(mapText: string | undefined, name: string): string | undefined {
-  if (mapText === undefined) return 'the map field must come before the files';
+/** The variable the `map` field (read before the file part `name`) names for it, or why it names none. */
+function mapTarget(
+  mapText: string | undefined,
+  name: string,
+): { path: string; problem?: undefined } | { problem: string } {
+  if (mapText === undefined) return { problem: 'the map field must come before the files' };
   const targets = (parseJson(mapText, 'map') as Record<string, unknown>)[name];
   const single = Array.isArray(targets) && targets.length === 1 && typeof targets[0] === 'string';
-  return single ? undefined : `the map names no single variable for the file ${name}`;
+  return single ? { path: targets[0] } : { problem: `the map names no single variable for the file ${name}` };
+}
+
+/**
+ * A file set at an input's `imageFile` or `audioFile` is capped at that field's size (10 or 15 MB), so a refused
+ * image is read no further than 10 MB; a file in a variable of its own, at the largest cap of any file field.
+ */
+function capOf(path: string): number {
+  if (path.endsWith('.imageFile')) return videoLimits.imageMaxBytes;
+  if (path.endsWith('.audioFile')) return videoLimits.audioMaxBytes;
+  return maxFileBytes;
 }
 
 /** Streams one file into the store; over the cap it is refused as a value and the rest is read and dropped. */
-async function storeFile(stream: NodeJS.ReadableStream, pass: PassThrough, store: MediaStore): Promise<Upload> {
+async function storeFile(
+  stream: NodeJS.ReadableStream,
+  pass: PassThrough,
+  store: MediaStore,
+  maxBytes: number,
+): Promise<Upload> {
   // Through a PassThrough: when the store stops reading, the part's own stream is drained, not destroyed.
   stream.pipe(pass);
   try {
-    const stored = await store.put(pass, { maxBytes: maxFileBytes });
+    const stored = await store.put(pass, { maxBytes });
     return new UploadedFile(stored.sha256, stored.sizeBytes);
   } catch (error) {
     stream.unpipe(pass);
