@@ -1,7 +1,7 @@
 /**
  * Reads a file front to back as it streams in, for checks that walk its structure: small exact reads of
  * headers (`peek`), and passes over long runs (`pass`) that see each chunk once and keep none of it, so a
- * check of a 10 MB file holds one chunk of it, not the file.
+ * check of a 10 MB file holds one chunk of it, not the file. The chunks may all be read into one buffer.
  */
 export class ByteReader {
   /** Chunks received and not yet passed, first one first. */
@@ -11,7 +11,10 @@ export class ByteReader {
 
   constructor(private readonly chunks: AsyncIterator<Uint8Array>) {}
 
-  /** The next `count` bytes, not consumed; fewer only where the file ends first. Copies at most `count` bytes. */
+  /**
+   * The next `count` bytes, not consumed; fewer only where the file ends first. Valid until the next call (the
+   * source may reuse its memory). Copies at most `count` bytes.
+   */
   async peek(count: number): Promise<Buffer> {
     while (this.buffered < count && (await this.receive()));
     const first = this.parts[0];
@@ -43,6 +46,9 @@ export class ByteReader {
 
   private async receive(): Promise<boolean> {
     if (this.ended) return false;
+    // The source may read its next chunk into the same memory: what is left of this one (a few bytes short of a
+    // header: `pass` asks only once all is passed) is copied first.
+    if (this.parts.length > 0) this.parts.splice(0, this.parts.length, Buffer.concat(this.parts));
     const next = await this.chunks.next();
     if (next.done) {
       this.ended = true;

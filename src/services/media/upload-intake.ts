@@ -20,7 +20,7 @@ interface UploadRules {
 const imageRules: UploadRules = {
   field: 'imageFile',
   inspect: async (store, file) => {
-    const reader = new ByteReader(store.read(file.sha256)[Symbol.asyncIterator]());
+    const reader = new ByteReader(store.scan(file.sha256, Buffer.allocUnsafeSlow(64 * 1024))[Symbol.asyncIterator]());
     try {
       const header = await reader.peek(sniffedBytes);
       const checked = checkImage(header, 'imageFile');
