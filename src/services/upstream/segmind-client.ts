@@ -259,17 +259,19 @@ function jsonBody(value: unknown): { body: string | Readable; length: number } {
     Buffer.byteLength(text),
   );
   if (streamed.length === 0) return { body: text, length };
-  async function* bytes() {
+  // Strings (an object-mode stream), which undici writes to the socket as UTF-8, as `length` counts them: turned
+  // into a Buffer each here, a 10 MB file's base64 made 13 MB more of buffers for the collector.
+  async function* pieces() {
     let rest = text;
     for (const [placeholder, string] of streamed) {
       const at = rest.indexOf(placeholder);
-      yield Buffer.from(rest.slice(0, at));
-      for await (const chunk of string.chunks()) yield Buffer.from(chunk, 'latin1');
+      yield rest.slice(0, at);
+      yield* string.chunks();
       rest = rest.slice(at + placeholder.length);
     }
-    yield Buffer.from(rest);
+    yield rest;
   }
-  return { body: Readable.from(bytes(), { objectMode: false }), length };
+  return { body: Readable.from(pieces()), length };
 }
 
 const isStreamed = (value: unknown): value is StreamedString =>
