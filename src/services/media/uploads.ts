@@ -1,4 +1,4 @@
-import type { StreamedString } from '../upstream/segmind-client.js';
+import type { StreamedString } from '../upstream/json-body.js';
 import type { MediaStore } from './media-store.js';
 
 /**
