@@ -25,7 +25,7 @@ const badRequest = (message: string) =>
 
 /**
  * The GraphQL multipart request spec, streamed: each file goes straight from the socket into the media
- * store, capped as it arrives (15 MB: no file field takes more), instead of Yoga's parser, which keeps every
+ * store, capped as it arrives (at its field's cap, see `capOf`), instead of Yoga's parser, which keeps every
  * file in memory. Files become `UploadedFile` values in the variables (or `OversizedUpload`, for a ValidationError).
  * Runs after CSRF prevention, which refuses a multipart POST that has no preflight header.
  */
@@ -64,25 +64,29 @@ async function parseMultipart(
     else fields.set(name, value);
   });
   busboy.on('file', (name, stream) => {
-    const mapProblem = checkMapEntry(fields.get('map'), name);
-    if (mapProblem) {
-      problem ??= mapProblem;
+    const target = mapTarget(fields.get('map'), name);
+    if (target.problem !== undefined) {
+      problem ??= target.problem;
       stream.resume();
       return;
     }
+    const cap = capOf(target.path);
     const part = new PassThrough();
     parts.push(part);
-    const upload = storeFile(stream, part, store).then((stored) => {
-      if (stored instanceof OversizedUpload && !stopped) stopped = stopBody();
-      if (stopped) {
-        stop();
-        busboy.destroy();
-      }
-      return stored;
-    });
+    const upload = storeFile(stream, part, store, cap);
     // Awaited below unless the request fails first; then its rejection is expected and dropped.
     upload.catch(() => {});
     uploads.set(name, upload);
+    // Counted as it arrives, so reading stops at the chunk that passes the cap: waiting for the store to refuse
+    // it (and remove what it wrote) let 20 MB more of a 200 MB upload be read meanwhile.
+    let received = 0;
+    stream.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+      if (received <= cap || stopped) return;
+      uploads.set(name, Promise.resolve(new OversizedUpload()));
+      stopped = stopBody();
+      if (stopped) stop();
+    });
   });
   for (const event of ['filesLimit', 'fieldsLimit', 'partsLimit'] as const) {
     busboy.on(event, () => {
@@ -94,7 +98,7 @@ async function parseMultipart(
   // Node's web streams (and whatwg-node's) are async iterable; TypeScript's DOM types do not say so.
   const chunks = (request.body as unknown as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
   try {
-    for (;;) {
+    while (!stopped) {
       const next = await orStop(chunks.next());
       if (next === undefined || next.done) break;
       if (!busboy.write(next.value)) await orStop(once(busboy, 'drain'));
@@ -111,7 +115,10 @@ async function parseMultipart(
     }
   }
   // Files cut off because reading stopped are dropped by the store; the refused one answers for the request.
-  if (stopped) for (const part of parts) part.destroy(new Error('the rest of the request was not read'));
+  if (stopped) {
+    busboy.destroy();
+    for (const part of parts) part.destroy(new Error('the rest of the request was not read'));
+  }
   const settled = new Map<string, Upload>();
   for (const [name, upload] of uploads) {
     const result = await upload.then(
@@ -143,7 +150,11 @@ export function stopSignal() {
       wake = undefined;
     },
     orStop<T>(wait: Promise<T>): Promise<T | undefined> {
-      if (stopped) return Promise.resolve(undefined);
+      if (stopped) {
+        // Stopped already: its result no longer matters, nor its failure (the body's, once no longer read).
+        wait.catch(() => {});
+        return Promise.resolve(undefined);
+      }
       return new Promise<T | undefined>((resolve, reject) => {
         wake = () => resolve(undefined);
         wait.then(resolve, reject);
@@ -152,20 +163,38 @@ export function stopSignal() {
   };
 }
 
-/** Why the `map` field, read before the file part `name`, does not name one variable for it. */
-function checkMapEntry(mapText: string | undefined, name: string): string | undefined {
-  if (mapText === undefined) return 'the map field must come before the files';
+/** The variable the `map` field (read before the file part `name`) names for it, or why it names none. */
+function mapTarget(
+  mapText: string | undefined,
+  name: string,
+): { path: string; problem?: undefined } | { problem: string } {
+  if (mapText === undefined) return { problem: 'the map field must come before the files' };
   const targets = (parseJson(mapText, 'map') as Record<string, unknown>)[name];
   const single = Array.isArray(targets) && targets.length === 1 && typeof targets[0] === 'string';
-  return single ? undefined : `the map names no single variable for the file ${name}`;
+  return single ? { path: targets[0] } : { problem: `the map names no single variable for the file ${name}` };
+}
+
+/**
+ * A file set at an input's `imageFile` or `audioFile` is capped at that field's size (10 or 15 MB), so a refused
+ * image is read no further than 10 MB; a file in a variable of its own, at the largest cap of any file field.
+ */
+function capOf(path: string): number {
+  if (path.endsWith('.imageFile')) return videoLimits.imageMaxBytes;
+  if (path.endsWith('.audioFile')) return videoLimits.audioMaxBytes;
+  return maxFileBytes;
 }
 
 /** Streams one file into the store; over the cap it is refused as a value and the rest is read and dropped. */
-async function storeFile(stream: NodeJS.ReadableStream, pass: PassThrough, store: MediaStore): Promise<Upload> {
+async function storeFile(
+  stream: NodeJS.ReadableStream,
+  pass: PassThrough,
+  store: MediaStore,
+  maxBytes: number,
+): Promise<Upload> {
   // Through a PassThrough: when the store stops reading, the part's own stream is drained, not destroyed.
   stream.pipe(pass);
   try {
-    const stored = await store.put(pass, { maxBytes: maxFileBytes });
+    const stored = await store.put(pass, { maxBytes });
     return new UploadedFile(stored.sha256, stored.sizeBytes);
   } catch (error) {
     stream.unpipe(pass);

@@ -55,11 +55,14 @@ export function requestBodyLimit(maxBytes: number) {
       return super.push(chunk, encoding);
     }
 
-    /** Fails the body for whoever reads it, and stops reading the socket, which stays open for the answer. */
+    /**
+     * Fails the body for whoever reads it; the socket, which stays open for the answer, is read no further than
+     * its next chunk: `push` refuses it, and Node's HTTP parser then stops reading. Not `socket.pause()`: a resume
+     * Node had already scheduled undid it, and a refused 200 MB upload went on being read during the linger.
+     */
     stopReading(error?: Error): void {
       this.stopped = true;
       this.destroy(error);
-      this.socket.pause();
     }
 
     override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {

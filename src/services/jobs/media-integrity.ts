@@ -1,23 +1,27 @@
 import { crc32 } from 'node:zlib';
+import type { ByteReader } from './byte-reader.js';
 import type { AudioKind, ImageKind } from './media-sniffing.js';
 
 /**
  * Whether a whole file is what its first bytes claim: sniffing reads only a header, so a PNG header over
- * garbage, or a file cut short on the way, would pass it. Used where the gateway holds the whole file.
+ * garbage, or a file cut short on the way, would pass it. Used for uploads, once stored.
  */
 
-/** Why an image's bytes do not hold together, or undefined when they do. */
-export function imageDamage(kind: ImageKind, bytes: Buffer): string | undefined {
+/**
+ * Why an image's bytes do not hold together, or undefined when they do: read from `reader` as the file streams
+ * in (`sizeBytes` is its whole length), so the file is never held whole.
+ */
+export async function imageDamage(kind: ImageKind, reader: ByteReader, sizeBytes: number): Promise<string | undefined> {
   switch (kind) {
     case 'png':
-      return pngDamage(bytes);
+      return pngDamage(reader);
     case 'jpeg':
-      return jpegDamage(bytes);
+      return jpegDamage(reader);
     case 'webp':
-      return bytes.length < bytes.readUInt32LE(4) + 8 ? 'the WEBP file is cut short' : undefined;
+      return sizeBytes < (await reader.peek(8)).readUInt32LE(4) + 8 ? 'the WEBP file is cut short' : undefined;
     case 'bmp': {
-      const declared = bytes.readUInt32LE(2);
-      return declared > bytes.length ? 'the BMP file is cut short' : undefined;
+      const declared = (await reader.peek(6)).readUInt32LE(2);
+      return declared > sizeBytes ? 'the BMP file is cut short' : undefined;
     }
   }
 }
@@ -39,43 +43,57 @@ export function audioDamage(kind: AudioKind, bytes: Buffer): string | undefined 
 }
 
 /** Every chunk whole with its CRC right, IHDR first and IEND reached. */
-function pngDamage(bytes: Buffer): string | undefined {
-  let offset = 8;
+async function pngDamage(reader: ByteReader): Promise<string | undefined> {
+  await reader.pass(8);
   let first = true;
-  while (offset + 12 <= bytes.length) {
-    const length = bytes.readUInt32BE(offset);
-    const type = bytes.toString('latin1', offset + 4, offset + 8);
+  // A chunk: length (4), type (4), data, CRC (4) of type and data.
+  for (let head = await reader.peek(12); head.length === 12; head = await reader.peek(12)) {
+    const length = head.readUInt32BE(0);
+    const type = head.toString('latin1', 4, 8);
     if (first && type !== 'IHDR') return 'the PNG file does not start with its header chunk';
     first = false;
-    const end = offset + 8 + length;
-    if (end + 4 > bytes.length) return 'the PNG file is cut short';
-    if (crc32(bytes.subarray(offset + 4, end)) !== bytes.readUInt32BE(end)) return 'the PNG file is damaged (bad CRC)';
+    await reader.pass(4);
+    let crc = 0;
+    if (!(await reader.pass(4 + length, (piece) => (crc = crc32(piece, crc))))) return 'the PNG file is cut short';
+    const stored = await reader.peek(4);
+    if (stored.length < 4) return 'the PNG file is cut short';
+    if (crc !== stored.readUInt32BE(0)) return 'the PNG file is damaged (bad CRC)';
     if (type === 'IEND') return undefined;
-    offset = end + 4;
+    await reader.pass(4);
   }
   return 'the PNG file is cut short';
 }
 
 /** Segments well formed up to the scan, and the end-of-image marker after it. */
-function jpegDamage(bytes: Buffer): string | undefined {
-  let offset = 2;
-  while (offset + 4 <= bytes.length) {
-    if (bytes[offset] !== 0xff) return 'the JPEG file is damaged';
-    const marker = bytes[offset + 1] ?? 0;
+async function jpegDamage(reader: ByteReader): Promise<string | undefined> {
+  await reader.pass(2);
+  for (let head = await reader.peek(4); head.length === 4; head = await reader.peek(4)) {
+    if (head[0] !== 0xff) return 'the JPEG file is damaged';
+    const marker = head[1] ?? 0;
     if (marker === 0xff) {
-      offset++;
-      continue;
+      await reader.pass(1);
+    } else if (marker === 0xda) {
+      return (await endsImage(reader)) ? undefined : 'the JPEG file is cut short';
+    } else if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd8)) {
+      await reader.pass(2);
+    } else {
+      const length = head.readUInt16BE(2);
+      if (length < 2) return 'the JPEG file is damaged';
+      await reader.pass(2 + length);
     }
-    if (marker === 0xda) {
-      return bytes.lastIndexOf(Buffer.from([0xff, 0xd9])) > offset ? undefined : 'the JPEG file is cut short';
-    }
-    if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd8)) {
-      offset += 2;
-      continue;
-    }
-    const length = bytes.readUInt16BE(offset + 2);
-    if (length < 2) return 'the JPEG file is damaged';
-    offset += 2 + length;
   }
   return 'the JPEG file is cut short';
 }
+
+/** Whether an end-of-image marker (FF D9) comes anywhere in the rest of the file, across chunks too. */
+async function endsImage(reader: ByteReader): Promise<boolean> {
+  let found = false;
+  let previous = -1;
+  await reader.pass(Number.POSITIVE_INFINITY, (piece) => {
+    found ||= (previous === 0xff && piece[0] === 0xd9) || piece.includes(endOfImage);
+    previous = piece[piece.length - 1] ?? previous;
+  });
+  return found;
+}
+
+const endOfImage = Buffer.from([0xff, 0xd9]);

@@ -15,6 +15,11 @@ export interface MediaStore {
   stat(sha256: string): Promise<StoredMedia | undefined>;
   /** Bytes `start` to `end` (inclusive) of a stored file; the whole file without a range. */
   read(sha256: string, range?: { start: number; end: number }): Readable;
+  /**
+   * A stored file front to back, each piece read into `into` and valid only until the next is asked for: for a
+   * reader that looks at each byte once, so a 10 MB file costs one buffer, not a new one per piece.
+   */
+  scan(sha256: string, into: Buffer): AsyncIterable<Buffer>;
   /** Removes a stored file; a missing one is no error. */
   delete(sha256: string): Promise<void>;
 }
@@ -83,6 +88,18 @@ export function createDiskMediaStore(directory: string): MediaStore {
       }
     },
     read: (sha256, range) => createReadStream(pathOf(sha256), range),
+    async *scan(sha256, into) {
+      const file = await open(pathOf(sha256), 'r');
+      try {
+        for (;;) {
+          const { bytesRead } = await file.read(into, 0, into.length, null);
+          if (bytesRead === 0) return;
+          yield into.subarray(0, bytesRead);
+        }
+      } finally {
+        await file.close();
+      }
+    },
     delete: (sha256) => rm(pathOf(sha256), { force: true }),
   };
 }

@@ -1,4 +1,4 @@
-import type { StreamedString } from '../upstream/segmind-client.js';
+import type { StreamedString } from '../upstream/json-body.js';
 import type { MediaStore } from './media-store.js';
 
 /**
@@ -25,7 +25,7 @@ export const uploadReference = (type: string, sha256: string) => `media:${type};
 /**
  * A stored file as a base64 data: URI, made as it is sent: `chunks` reads the file and encodes it a chunk at a
  * time, so a submit holds a chunk of it, not the file, its base64 and the JSON around it (50 MB for a 10 MB
- * file). Each call of `chunks` reads the file again.
+ * file). Each call of `chunks` reads the file again, into one buffer of its own.
  */
 export class StoredDataUri implements StreamedString {
   readonly length: number;
@@ -44,12 +44,14 @@ export class StoredDataUri implements StreamedString {
   async *chunks(): AsyncGenerator<string> {
     yield this.prefix;
     let carry: Buffer = Buffer.alloc(0);
-    for await (const chunk of this.store.read(this.sha256)) {
-      const bytes = carry.length === 0 ? (chunk as Buffer) : Buffer.concat([carry, chunk as Buffer]);
+    // Whole groups of 3 bytes, read into one buffer: a full piece leaves nothing to carry to the next.
+    for await (const piece of this.store.scan(this.sha256, Buffer.allocUnsafeSlow(3 * 16 * 1024))) {
+      const bytes = carry.length === 0 ? piece : Buffer.concat([carry, piece]);
       // Whole groups of 3 bytes only, so no padding falls in the middle.
       const whole = bytes.length - (bytes.length % 3);
       if (whole > 0) yield bytes.subarray(0, whole).toString('base64');
-      carry = bytes.subarray(whole);
+      // Copied: the next piece is read into the same buffer.
+      carry = Buffer.from(bytes.subarray(whole));
     }
     if (carry.length > 0) yield carry.toString('base64');
   }
@@ -70,15 +72,14 @@ export async function inlineUpload(value: string, store: MediaStore): Promise<st
 }
 
 /**
- * A stored file whole: for checks and submits of files already capped at 15 MB. Read into one buffer of the
- * file's size, not collected and concatenated (which held every file twice at its peak).
+ * A stored file whole: for checks of audio, capped at 15 MB. Read into one buffer of the file's size, not
+ * collected and concatenated (which held every file twice at its peak), through one 64 KB buffer.
  */
 export async function readStored(store: MediaStore, sha256: string): Promise<Buffer> {
-  // A missing file: `read` fails as it always did.
+  // A missing file: `scan` fails as `read` did.
   const bytes = Buffer.allocUnsafe((await store.stat(sha256))?.sizeBytes ?? 0);
   let filled = 0;
-  for await (const chunk of store.read(sha256)) {
-    const part = chunk as Buffer;
+  for await (const part of store.scan(sha256, Buffer.allocUnsafeSlow(64 * 1024))) {
     // Stored files never change (they are named by their content); one that did is not sent half-read.
     if (filled + part.length > bytes.length) throw new Error(`the stored file ${sha256} grew while it was read`);
     part.copy(bytes, filled);

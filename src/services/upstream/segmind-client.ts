@@ -1,19 +1,9 @@
-import { randomUUID } from 'node:crypto';
-import { Readable } from 'node:stream';
 import { Agent, request } from 'undici';
 import { z } from 'zod';
 import type { Resolution } from '../../domain/job.js';
 import { segmindModelPath } from '../../domain/segmind.js';
+import { jsonBody, type StreamedString } from './json-body.js';
 import { toUpstreamError, UpstreamError, type UpstreamErrorCode } from './upstream-error.js';
-
-/**
- * A long string value (an uploaded file's data: URI) sent as it is made: `length` characters, all of them JSON-safe
- * ASCII (no escaping), in the order `chunks` yields them.
- */
-export interface StreamedString {
-  readonly length: number;
-  chunks(): AsyncIterable<string>;
-}
 
 /** The model's input as Segmind spells it (contract section 3). */
 export interface SegmindInput {
@@ -238,39 +228,3 @@ function parseResetAt(header: string | string[] | undefined): Date | undefined {
   const date = new Date(withZone);
   return Number.isNaN(date.getTime()) ? undefined : date;
 }
-
-/**
- * `value` as JSON, with its length in bytes (sent as Content-Length, which undici also holds a streamed body
- * to): a string, or, when it holds `StreamedString`s, a stream that reads each of them only as it is sent. A
- * stream is made once per call, so a submit sent again makes its own.
- */
-function jsonBody(value: unknown): { body: string | Readable; length: number } {
-  const streamed: [string, StreamedString][] = [];
-  const nonce = randomUUID();
-  // Each streamed string becomes a placeholder no other value can spell (a random UUID), between its quotes.
-  const text = JSON.stringify(value, (_key, field: unknown) => {
-    if (!isStreamed(field)) return field;
-    const placeholder = `streamed-${nonce}-${streamed.length}`;
-    streamed.push([placeholder, field]);
-    return placeholder;
-  });
-  const length = streamed.reduce(
-    (sum, [placeholder, string]) => sum - placeholder.length + string.length,
-    Buffer.byteLength(text),
-  );
-  if (streamed.length === 0) return { body: text, length };
-  async function* bytes() {
-    let rest = text;
-    for (const [placeholder, string] of streamed) {
-      const at = rest.indexOf(placeholder);
-      yield Buffer.from(rest.slice(0, at));
-      for await (const chunk of string.chunks()) yield Buffer.from(chunk, 'latin1');
-      rest = rest.slice(at + placeholder.length);
-    }
-    yield Buffer.from(rest);
-  }
-  return { body: Readable.from(bytes(), { objectMode: false }), length };
-}
-
-const isStreamed = (value: unknown): value is StreamedString =>
-  typeof value === 'object' && value !== null && 'chunks' in value && typeof value.chunks === 'function';
