@@ -6,9 +6,11 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import type { Viewer } from '../domain/access.js';
 import type { Authenticate, Credentials } from './authentication.js';
 import type { ErrorReporting } from './error-reporting.js';
-import { prepareOperation, refused, tooManyOperations } from './operation-preparation.js';
+import { type OperationPayload, prepareOperation, refused, tooManyOperations } from './operation-preparation.js';
 import type { PersistedOperations } from './persisted-operations.js';
 import { refuseUpgrade } from './refusal.js';
+import { SharedSubscriber } from './shared-subscriber.js';
+import { type Joined, SharedSubscriptions, sharingKey } from './shared-subscriptions.js';
 import { type GraphQLHandler, graphqlPath } from './yoga.js';
 
 export interface WebSocketOptions {
@@ -53,6 +55,8 @@ export function serveGraphQLOverWebSocket(
   const connections = new Map<WebSocket, Partial<ConnectionAuth>>();
   // Each bad operation is answered with an `error` message for its id alone; the socket stays.
   const preparation = { yoga, errors: options.errors, persistedOperations: options.persistedOperations };
+  // Identical subscriptions of one viewer scope are executed once and their results written to every socket.
+  const shared = new SharedSubscriptions((errors) => options.errors.logClientErrors(errors));
   useServer<Record<string, unknown> | undefined, ConnectionAuth>(
     {
       // Close reasons never carry internal error text, whatever NODE_ENV says.
@@ -83,26 +87,48 @@ export function serveGraphQLOverWebSocket(
         if (result.errors) options.errors.logClientErrors(result.errors);
       },
       execute: (args) => (args.rootValue as { execute: Enveloped['execute'] }).execute(args),
-      subscribe: (args) => (args.rootValue as { subscribe: Enveloped['subscribe'] }).subscribe(args),
-      onSubscribe: async (context, _id, payload) => {
+      subscribe: (args) =>
+        args.rootValue instanceof SharedSubscriber
+          ? args.rootValue
+          : (args.rootValue as { subscribe: Enveloped['subscribe'] }).subscribe(args),
+      onSubscribe: async (context, id, payload) => {
         // graphql-ws has already entered this subscription in the list when it asks.
         if (Object.keys(context.subscriptions).length > options.maxSubscriptionsPerConnection) {
           const message = `at most ${options.maxSubscriptionsPerConnection} subscriptions per connection; open another connection`;
           return refused(options.errors, [tooManyOperations(message)]).errors;
         }
-        const initialContext = {
-          req: context.extra.request,
-          socket: context.extra.socket,
-          viewer: context.extra.viewer,
-        };
-        const prepared = await prepareOperation(preparation, initialContext, payload);
+        const { socket, viewer } = context.extra;
+        // graphql-ws asks only once onConnect has accepted the connection (and set its viewer).
+        if (!viewer) throw new Error('a subscribe before the connection was accepted');
+        const key = sharingKey(viewer, payload);
+        // The same operation running already was prepared (and so checked) for the same viewer scope.
+        const joined = shared.join(key, id, socket);
+        if (joined) return sharedArguments(joined, payload);
+        const prepared = await prepareOperation(preparation, { viewer }, payload);
         if ('errors' in prepared) return prepared.errors;
         const { execute, subscribe } = prepared.enveloped;
-        return { ...prepared.args, rootValue: { execute, subscribe } };
+        if (!prepared.isSubscription) return { ...prepared.args, rootValue: { execute, subscribe } };
+        // Another identical one may have started while this one was being prepared.
+        const late = shared.join(key, id, socket);
+        if (late) return sharedArguments(late, payload);
+        const { args } = prepared;
+        const started = shared.start(key, args, id, socket, (stream) =>
+          subscribe({ ...args, contextValue: Object.assign(args.contextValue, { stream }) }),
+        );
+        return sharedArguments(started, payload);
       },
     },
     webSockets,
   );
+  /** What graphql-ws is told to run for a shared subscriber: the subscriber itself is its result stream. */
+  const sharedArguments = ({ subscriber, operation }: Joined, payload: OperationPayload) => ({
+    schema: operation.schema,
+    document: operation.document,
+    operationName: payload.operationName,
+    variableValues: payload.variables,
+    contextValue: null,
+    rootValue: subscriber,
+  });
   webSockets.on('connection', (socket) => {
     // ws closes a socket on a client's protocol error (1009 for an oversized message) and then reports it;
     // graphql-ws would print that to stderr as an internal error. Registered after graphql-ws's, so it replaces it.

@@ -1,0 +1,85 @@
+/** The part of a WebSocket a subscriber writes to (ws's `WebSocket` is one). */
+export interface FrameSocket {
+  readonly readyState: number;
+  send(frame: string): void;
+}
+
+/** `WebSocket.OPEN`. */
+const open = 1;
+const finished: IteratorResult<never> = { done: true, value: undefined };
+
+/** What a subscriber is a member of: told when the subscriber leaves. */
+export interface Membership {
+  leave(subscriber: SharedSubscriber): void;
+}
+
+/**
+ * One graphql-ws subscription of a shared execution: all it keeps is its id, its socket and the last version
+ * sent. Results arrive already serialized and go straight onto the socket as `next` frames. To graphql-ws it is
+ * the subscription's async iterator: it yields nothing and ends when the shared execution ends, so graphql-ws
+ * sends `complete` (or `error`) after the last frame, and its `return()` (the client's `complete`, a closed
+ * socket) is how the subscriber leaves.
+ */
+export class SharedSubscriber implements AsyncIterableIterator<never> {
+  /** Versions at or below this were sent already (or skipped: the client has them). */
+  private lastVersion = 0;
+  /** Set once the shared execution ended: undefined while live, `true` when done, else its error. */
+  private outcome: true | { error: unknown } | undefined;
+  /** graphql-ws's pending `next()`, woken when the stream ends. */
+  private wake: (() => void) | undefined;
+
+  constructor(
+    readonly id: string,
+    private readonly socket: FrameSocket,
+    private readonly membership: Membership,
+  ) {}
+
+  /** Sends one serialized result; a result of a version this subscriber has had already is skipped. */
+  send(payload: string, version: number | undefined): void {
+    if (this.outcome !== undefined) return;
+    if (version !== undefined) {
+      if (version <= this.lastVersion) return;
+      this.lastVersion = version;
+    }
+    // Frames a client sees exactly as graphql-ws writes them: {"id","type","payload"}.
+    if (this.socket.readyState === open) {
+      this.socket.send(`{"id":${JSON.stringify(this.id)},"type":"next","payload":${payload}}`);
+    }
+  }
+
+  /** The shared execution ended (with `error`, if it failed): graphql-ws then completes the subscription. */
+  end(error?: unknown): void {
+    if (this.outcome !== undefined) return;
+    this.outcome = error === undefined ? true : { error };
+    this.wake?.();
+    this.wake = undefined;
+  }
+
+  next(): Promise<IteratorResult<never>> {
+    const { outcome } = this;
+    if (outcome === true) return Promise.resolve(finished);
+    if (outcome !== undefined) return Promise.reject(outcome.error);
+    return new Promise((resolve, reject) => {
+      this.wake = () => {
+        const ended = this.outcome;
+        if (ended === undefined || ended === true) resolve(finished);
+        else reject(ended.error);
+      };
+    });
+  }
+
+  return(): Promise<IteratorResult<never>> {
+    if (this.outcome === undefined) this.membership.leave(this);
+    this.end();
+    return Promise.resolve(finished);
+  }
+
+  throw(error?: unknown): Promise<IteratorResult<never>> {
+    void this.return();
+    return Promise.reject(error);
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<never> {
+    return this;
+  }
+}
