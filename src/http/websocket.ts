@@ -11,6 +11,7 @@ import type { PersistedOperations } from './persisted-operations.js';
 import { refuseUpgrade } from './refusal.js';
 import { SharedSubscriber } from './shared-subscriber.js';
 import { type Joined, SharedSubscriptions, sharingKey } from './shared-subscriptions.js';
+import { keepAlive } from './websocket-keepalive.js';
 import { type GraphQLHandler, graphqlPath } from './yoga.js';
 
 export interface WebSocketOptions {
@@ -40,6 +41,8 @@ const goingAway = 1001;
 const forbidden = 4403;
 /** How often open connections' tokens are checked again: a revoked token's sockets close within this. */
 const recheckIntervalMs = 2000;
+/** How often each socket is pinged; one that has not answered by the next ping is dropped. graphql-ws's default. */
+const keepAliveIntervalMs = 12_000;
 
 /**
  * graphql-ws (`graphql-transport-ws`) on the GraphQL path, executed through Yoga's envelop so both
@@ -65,6 +68,8 @@ export function serveGraphQLOverWebSocket(
       // The token is checked once here; a refused connection closes 4403 before any operation.
       onConnect: (context) => {
         const { headers } = context.extra.request;
+        // Nothing needs the upgrade request past this point; graphql-ws would keep it as long as the socket.
+        Reflect.deleteProperty(context.extra, 'request');
         const credentials = {
           authorization: context.connectionParams?.authorization,
           origin: headers.origin,
@@ -119,7 +124,10 @@ export function serveGraphQLOverWebSocket(
       },
     },
     webSockets,
+    // One timer pings every socket (below) rather than one timer per socket.
+    0,
   );
+  const stopKeepAlive = keepAlive(webSockets, keepAliveIntervalMs);
   /** What graphql-ws is told to run for a shared subscriber: the subscriber itself is its result stream. */
   const sharedArguments = ({ subscriber, operation }: Joined, payload: OperationPayload) => ({
     schema: operation.schema,
@@ -129,11 +137,13 @@ export function serveGraphQLOverWebSocket(
     contextValue: null,
     rootValue: subscriber,
   });
+  const onClientError = (error: Error) =>
+    options.logger.debug({ err: error.message }, 'WebSocket closed on a client error');
   webSockets.on('connection', (socket) => {
     // ws closes a socket on a client's protocol error (1009 for an oversized message) and then reports it;
     // graphql-ws would print that to stderr as an internal error. Registered after graphql-ws's, so it replaces it.
     socket.removeAllListeners('error');
-    socket.on('error', (error) => options.logger.debug({ err: error.message }, 'WebSocket closed on a client error'));
+    socket.on('error', onClientError);
   });
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -175,6 +185,7 @@ export function serveGraphQLOverWebSocket(
   return {
     close: () => {
       clearInterval(recheck);
+      stopKeepAlive();
       server.off('upgrade', onUpgrade);
       for (const socket of webSockets.clients) socket.close(goingAway, 'server shutting down');
       return new Promise((resolve) => webSockets.close(() => resolve()));
