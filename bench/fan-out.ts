@@ -13,6 +13,7 @@ import {
   gateway,
   jobInput,
   log,
+  quick,
   type Receipt,
   rssBytes,
   sizes,
@@ -29,6 +30,9 @@ const stretched = new Set<string>();
 
 export type FanOutFigures = Awaited<ReturnType<typeof fanOut>>;
 type FanOutRun = FanOutFigures[number];
+
+/** Real time added to each job's queue time: subscribing the largest crowd takes a few seconds. */
+const subscribingAllowanceMs = quick ? 5000 : 20_000;
 
 /** Connections one subscriber process drives: more would make the clients, not the server, the bottleneck. */
 const connectionsPerProcess = 2500;
@@ -55,12 +59,14 @@ async function fanOutAt(build: Build, connections: number) {
     environment,
     build,
   );
-  // Longer jobs than the other runs (compressed 3 times less), so every subscription is in place first.
+  // Longer jobs than the other runs (compressed 3 times less, and queued long enough to subscribe 50,000),
+  // so that every subscription is in place before the first change after the submit.
   const inputs = Array.from({ length: sizes.fanJobs }, (_, index) => jobInput(`fan ${index}`, index));
   for (const input of inputs) {
     const timing = timings.get(input.prompt);
     if (timing && !stretched.has(input.prompt)) {
-      timings.set(input.prompt, { queueMs: timing.queueMs * 3, processingMs: timing.processingMs * 3 });
+      const queueMs = timing.queueMs * 3 + subscribingAllowanceMs;
+      timings.set(input.prompt, { queueMs, processingMs: timing.processingMs * 3 });
       stretched.add(input.prompt);
     }
   }
@@ -83,7 +89,7 @@ async function fanOutAt(build: Build, connections: number) {
   // The connections alone first (acknowledged, nothing subscribed): what a connection costs.
   const connectedBy = Date.now() + 60_000;
   while (crowd.connected < connections && Date.now() < connectedBy) await sleep(50);
-  await sleep(200);
+  await sleep(2000);
   const rssConnected = rssBytes(server.gatewayPid);
   crowd.subscribe();
   const snapshotsBy = Date.now() + 120_000;
