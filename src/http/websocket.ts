@@ -69,7 +69,8 @@ export function serveGraphQLOverWebSocket(
       onConnect: (context) => {
         const { headers } = context.extra.request;
         // Nothing needs the upgrade request past this point; graphql-ws would keep it as long as the socket.
-        Reflect.deleteProperty(context.extra, 'request');
+        // Cleared, not deleted: a deleted property would turn `extra` into a (larger) dictionary-mode object.
+        (context.extra as { request: IncomingMessage | undefined }).request = undefined;
         const credentials = {
           authorization: context.connectionParams?.authorization,
           origin: headers.origin,
