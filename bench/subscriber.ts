@@ -13,6 +13,9 @@ import { WebSocket } from 'ws';
 
 const subscription = 'subscription ($id: ID!) { videoJob(id: $id) { id version status updatedAt } }';
 
+// The reader (the bench) may be gone first: then there is no one left to tell.
+process.stdout.on('error', () => process.exit(0));
+
 const lines: string[] = [];
 const flush = () => {
   if (lines.length > 0) process.stdout.write(`${lines.splice(0).join('\n')}\n`);
