@@ -169,7 +169,9 @@ Targets: p99 ≤ 100 ms and nothing missed or duplicated at every size, and ≤ 
 connections included) at ${smallest * subscriptionsPerConnection}. ${verdicts.join('; ')}.
 Delay is measured from the job's \`updatedAt\` (set in the committing transaction) to receipt, both on this machine's clock.
 RSS per connection is read after every connection is acknowledged and before any subscribes; RSS per subscription
-after every subscription has its first payload, less the RSS before the first connection. Subscribers run in
+after every subscription has its first payload, less the RSS before the first connection; both include garbage
+not yet collected and vary by a few KB from run to run (\`bench/connection-memory.ts\` reads the live heap
+instead). Subscribers run in
 ${Math.ceil(Math.max(...sizes.fanConnections) / connectionsPerProcess)} processes at the largest size (${connectionsPerProcess} connections each).
 `;
 }
