@@ -75,24 +75,33 @@ describe('identical subscriptions share one execution', () => {
     expect(counts).toEqual({ started: 1, results: all.length, ended: 1 });
   });
 
-  it('starts again for a later subscriber once everyone has left, and stops when no one listens', async () => {
+  it('stops when its last subscriber leaves (by complete or a closed socket), and starts again for a later one', async () => {
     const { counts, plugin } = executionCounter();
     const { gateway } = await startOnManualClock({ queueMs: 5000, processingMs: 60_000 }, defaultPolling, cleanup, {
       graphqlPlugins: [plugin],
     });
     const id = await createJob(gateway);
-    const client = gateway.wsClient();
     const received: number[] = [];
-    const stops = Array.from({ length: 3 }, () =>
+    const watch = (client: Client) =>
       client.subscribe<Payload>(
         { query: subscription, variables: { id } },
         { next: ({ data }) => data && received.push(data.videoJob.version), error: () => {}, complete: () => {} },
-      ),
-    );
+      );
+    const first = gateway.wsClient();
+    const stopFirst = watch(first);
+    await expect.poll(() => received.length).toBe(1);
+    // Two join the running execution on another connection, which then closes.
+    const other = gateway.wsClient();
+    watch(other);
+    const stopJoined = watch(other);
     await expect.poll(() => received.length).toBe(3);
-    for (const stop of stops) stop();
+    stopJoined();
+    await other.dispose();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(counts).toMatchObject({ started: 1, ended: 0 });
+    stopFirst();
     await expect.poll(() => counts.ended).toBe(1);
-    const again = collectSubscription<Payload>(client, subscription, { id });
+    const again = collectSubscription<Payload>(first, subscription, { id });
     await expect.poll(() => again.payloads.length).toBe(1);
     expect(counts).toMatchObject({ started: 2, ended: 1 });
   });

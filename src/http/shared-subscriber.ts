@@ -1,3 +1,5 @@
+import { GraphQLError } from 'graphql';
+
 /** The part of a WebSocket a subscriber writes to (ws's `WebSocket` is one). */
 export interface FrameSocket {
   readonly readyState: number;
@@ -8,6 +10,11 @@ export interface FrameSocket {
 const open = 1;
 const finished: IteratorResult<never> = { done: true, value: undefined };
 
+/** graphql-ws's list of a connection's subscriptions (its `Context`), for a subscriber it does not iterate. */
+export interface SubscriptionListing {
+  readonly subscriptions: Record<string, unknown>;
+}
+
 /** What a subscriber is a member of: told when the subscriber leaves. */
 export interface Membership {
   leave(subscriber: SharedSubscriber): void;
@@ -16,9 +23,10 @@ export interface Membership {
 /**
  * One graphql-ws subscription of a shared execution: all it keeps is its id, its socket and the last version
  * sent. Results arrive already serialized and go straight onto the socket as `next` frames. To graphql-ws it is
- * the subscription's async iterator: it yields nothing and ends when the shared execution ends, so graphql-ws
- * sends `complete` (or `error`) after the last frame, and its `return()` (the client's `complete`, a closed
- * socket) is how the subscriber leaves.
+ * the subscription's async iterator: it yields nothing and its `return()` (the client's `complete`, a closed
+ * socket) is how the subscriber leaves. The first subscriber of an execution is iterated by graphql-ws, which
+ * sends `complete` (or `error`) when it ends; one that joined a running execution without graphql-ws (`listing`)
+ * is only listed there, and sends its `complete` or `error` itself.
  */
 export class SharedSubscriber implements AsyncIterableIterator<never> {
   /** Versions at or below this were sent already (or skipped: the client has them). */
@@ -32,6 +40,7 @@ export class SharedSubscriber implements AsyncIterableIterator<never> {
     readonly id: string,
     private readonly socket: FrameSocket,
     private readonly membership: Membership,
+    private readonly listing?: SubscriptionListing,
   ) {}
 
   /** Sends one serialized result; a result of a version this subscriber has had already is skipped. */
@@ -53,6 +62,14 @@ export class SharedSubscriber implements AsyncIterableIterator<never> {
     this.outcome = error === undefined ? true : { error };
     this.wake?.();
     this.wake = undefined;
+    const { listing } = this;
+    // Still listed: the stream ended on our side (not on the client's `complete` or a closed socket).
+    if (listing?.subscriptions[this.id] !== this) return;
+    delete listing.subscriptions[this.id];
+    if (this.socket.readyState !== open) return;
+    const id = JSON.stringify(this.id);
+    if (error === undefined) this.socket.send(`{"id":${id},"type":"complete"}`);
+    else this.socket.send(`{"id":${id},"type":"error","payload":${JSON.stringify([asGraphQLError(error)])}}`);
   }
 
   next(): Promise<IteratorResult<never>> {
@@ -82,4 +99,10 @@ export class SharedSubscriber implements AsyncIterableIterator<never> {
   [Symbol.asyncIterator](): AsyncIterableIterator<never> {
     return this;
   }
+}
+
+/** A stream's failure as graphql-ws reports it in an `error` message. */
+function asGraphQLError(error: unknown): GraphQLError {
+  const original = error instanceof Error ? error : new Error(String(error));
+  return new GraphQLError(original.message, { originalError: original });
 }

@@ -2,7 +2,7 @@ import type { DocumentNode, ExecutionResult, GraphQLError, GraphQLSchema } from 
 import type { Viewer } from '../domain/access.js';
 import type { StreamResumption } from '../schema/builder.js';
 import type { OperationPayload } from './operation-preparation.js';
-import { type FrameSocket, type Membership, SharedSubscriber } from './shared-subscriber.js';
+import { type FrameSocket, type Membership, SharedSubscriber, type SubscriptionListing } from './shared-subscriber.js';
 
 /** What the subscribers of one execution run, as graphql-ws is told it (it does not run it itself). */
 export interface SharedOperation {
@@ -37,10 +37,13 @@ export class SharedSubscriptions {
     return this.running.size;
   }
 
-  /** Joins the running execution of `key`, if there is one. */
-  join(key: string, id: string, socket: FrameSocket): Joined | undefined {
+  /**
+   * Joins the running execution of `key`, if there is one. With `listing`, graphql-ws only lists the subscriber
+   * (it does not iterate it), and the subscriber sends its own `complete`.
+   */
+  join(key: string, id: string, socket: FrameSocket, listing?: SubscriptionListing): Joined | undefined {
     const execution = this.running.get(key);
-    return execution && { subscriber: execution.join(id, socket), operation: execution.operation };
+    return execution && { subscriber: execution.join(id, socket, listing), operation: execution.operation };
   }
 
   /** Starts the execution of `key` with its first subscriber. */
@@ -100,8 +103,8 @@ class SharedExecution implements Membership {
     private readonly owner: SharedSubscriptions,
   ) {}
 
-  join(id: string, socket: FrameSocket): SharedSubscriber {
-    const subscriber = new SharedSubscriber(id, socket, this);
+  join(id: string, socket: FrameSocket, listing?: SubscriptionListing): SharedSubscriber {
+    const subscriber = new SharedSubscriber(id, socket, this, listing);
     this.subscribers.add(subscriber);
     // The latest result is the subject as it is now; whatever changes next is executed after it.
     if (this.latest) subscriber.send(this.latest.payload, this.latest.version);

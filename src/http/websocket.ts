@@ -1,11 +1,12 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { useServer } from 'graphql-ws/use/ws';
+import { type Context, MessageType, makeServer, parseMessage } from 'graphql-ws';
 import type { Logger } from 'pino';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { Viewer } from '../domain/access.js';
 import type { Authenticate, Credentials } from './authentication.js';
 import type { ErrorReporting } from './error-reporting.js';
+import { serveProtocol } from './graphql-ws-adapter.js';
 import { type OperationPayload, prepareOperation, refused, tooManyOperations } from './operation-preparation.js';
 import type { PersistedOperations } from './persisted-operations.js';
 import { refuseUpgrade } from './refusal.js';
@@ -32,8 +33,17 @@ export interface WebSocketOptions {
   persistedOperations?: PersistedOperations | undefined;
 }
 
-/** What a connection keeps once it is accepted: who it acts for, and how it proved it. */
-type ConnectionAuth = { viewer: Viewer; credentials: Credentials };
+/**
+ * What graphql-ws keeps of a connection for us: its socket, the upgrade request until the connection is
+ * accepted, and then who it acts for and how it proved it.
+ */
+interface Connection {
+  readonly socket: WebSocket;
+  request: IncomingMessage | undefined;
+  viewer: Viewer | undefined;
+  credentials: Credentials | undefined;
+}
+type ConnectionContext = Context<Record<string, unknown> | undefined, Connection>;
 
 /** WebSocket close code for "server going away". */
 const goingAway = 1001;
@@ -55,79 +65,106 @@ export function serveGraphQLOverWebSocket(
 ): { close(): Promise<void> } {
   const webSockets = new WebSocketServer({ noServer: true, path: graphqlPath, maxPayload: options.maxPayloadBytes });
   type Enveloped = ReturnType<typeof yoga.getEnveloped>;
-  const connections = new Map<WebSocket, Partial<ConnectionAuth>>();
+  const connections = new Map<WebSocket, ConnectionContext>();
   // Each bad operation is answered with an `error` message for its id alone; the socket stays.
   const preparation = { yoga, errors: options.errors, persistedOperations: options.persistedOperations };
   // Identical subscriptions of one viewer scope are executed once and their results written to every socket.
   const shared = new SharedSubscriptions((errors) => options.errors.logClientErrors(errors));
-  useServer<Record<string, unknown> | undefined, ConnectionAuth>(
-    {
-      // Close reasons never carry internal error text, whatever NODE_ENV says.
-      isProd: true,
-      connectionInitWaitTimeout: options.connectionInitWaitTimeoutMs,
-      // The token is checked once here; a refused connection closes 4403 before any operation.
-      onConnect: (context) => {
-        const { headers } = context.extra.request;
-        // Nothing needs the upgrade request past this point; graphql-ws would keep it as long as the socket.
-        // Cleared, not deleted: a deleted property would turn `extra` into a (larger) dictionary-mode object.
-        (context.extra as { request: IncomingMessage | undefined }).request = undefined;
-        const credentials = {
-          authorization: context.connectionParams?.authorization,
-          origin: headers.origin,
-          host: headers.host,
-        };
-        try {
-          context.extra.viewer = options.authenticate(credentials);
-        } catch {
-          return false;
-        }
-        context.extra.credentials = credentials;
-        connections.set(context.extra.socket, context.extra);
-        return true;
-      },
-      onClose: (context) => {
-        connections.delete(context.extra.socket);
-      },
-      // Errors inside results (e.g. an unknown job id) are client mistakes too; ours were masked and logged already.
-      onNext: (_context, _id, _payload, _args, result) => {
-        if (result.errors) options.errors.logClientErrors(result.errors);
-      },
-      execute: (args) => (args.rootValue as { execute: Enveloped['execute'] }).execute(args),
-      subscribe: (args) =>
-        args.rootValue instanceof SharedSubscriber
-          ? args.rootValue
-          : (args.rootValue as { subscribe: Enveloped['subscribe'] }).subscribe(args),
-      onSubscribe: async (context, id, payload) => {
-        // graphql-ws has already entered this subscription in the list when it asks.
-        if (Object.keys(context.subscriptions).length > options.maxSubscriptionsPerConnection) {
-          const message = `at most ${options.maxSubscriptionsPerConnection} subscriptions per connection; open another connection`;
-          return refused(options.errors, [tooManyOperations(message)]).errors;
-        }
-        const { socket, viewer } = context.extra;
-        // graphql-ws asks only once onConnect has accepted the connection (and set its viewer).
-        if (!viewer) throw new Error('a subscribe before the connection was accepted');
-        const key = sharingKey(viewer, payload);
-        // The same operation running already was prepared (and so checked) for the same viewer scope.
-        const joined = shared.join(key, id, socket);
-        if (joined) return sharedArguments(joined, payload);
-        const prepared = await prepareOperation(preparation, { viewer }, payload);
-        if ('errors' in prepared) return prepared.errors;
-        const { execute, subscribe } = prepared.enveloped;
-        if (!prepared.isSubscription) return { ...prepared.args, rootValue: { execute, subscribe } };
-        // Another identical one may have started while this one was being prepared.
-        const late = shared.join(key, id, socket);
-        if (late) return sharedArguments(late, payload);
-        const { args } = prepared;
-        const started = shared.start(key, args, id, socket, (stream) =>
-          subscribe({ ...args, contextValue: Object.assign(args.contextValue, { stream }) }),
-        );
-        return sharedArguments(started, payload);
-      },
+  const protocol = makeServer<Record<string, unknown> | undefined, Connection>({
+    connectionInitWaitTimeout: options.connectionInitWaitTimeoutMs,
+    // The token is checked once here; a refused connection closes 4403 before any operation.
+    onConnect: (context) => {
+      const headers = context.extra.request?.headers ?? {};
+      // Nothing needs the upgrade request past this point; graphql-ws's own adapter keeps it with the socket.
+      context.extra.request = undefined;
+      const credentials = {
+        authorization: context.connectionParams?.authorization,
+        origin: headers.origin,
+        host: headers.host,
+      };
+      try {
+        context.extra.viewer = options.authenticate(credentials);
+      } catch {
+        return false;
+      }
+      context.extra.credentials = credentials;
+      connections.set(context.extra.socket, context);
+      return true;
     },
-    webSockets,
-    // One timer pings every socket (below) rather than one timer per socket.
-    0,
+    onClose: (context) => {
+      connections.delete(context.extra.socket);
+    },
+    // Errors inside results (e.g. an unknown job id) are client mistakes too; ours were masked and logged already.
+    onNext: (_context, _id, _payload, _args, result) => {
+      if (result.errors) options.errors.logClientErrors(result.errors);
+    },
+    execute: (args) => (args.rootValue as { execute: Enveloped['execute'] }).execute(args),
+    subscribe: (args) =>
+      args.rootValue instanceof SharedSubscriber
+        ? args.rootValue
+        : (args.rootValue as { subscribe: Enveloped['subscribe'] }).subscribe(args),
+    onSubscribe: async (context, id, payload) => {
+      // graphql-ws has already entered this subscription in the list when it asks.
+      if (Object.keys(context.subscriptions).length > options.maxSubscriptionsPerConnection) {
+        const message = `at most ${options.maxSubscriptionsPerConnection} subscriptions per connection; open another connection`;
+        return refused(options.errors, [tooManyOperations(message)]).errors;
+      }
+      const { socket, viewer } = context.extra;
+      // graphql-ws asks only once onConnect has accepted the connection (and set its viewer).
+      if (!viewer) throw new Error('a subscribe before the connection was accepted');
+      const key = sharingKey(viewer, payload);
+      // The same operation running already was prepared (and so checked) for the same viewer scope.
+      const joined = shared.join(key, id, socket);
+      if (joined) return sharedArguments(joined, payload);
+      const prepared = await prepareOperation(preparation, { viewer }, payload);
+      if ('errors' in prepared) return prepared.errors;
+      const { execute, subscribe } = prepared.enveloped;
+      if (!prepared.isSubscription) return { ...prepared.args, rootValue: { execute, subscribe } };
+      // Another identical one may have started while this one was being prepared.
+      const late = shared.join(key, id, socket);
+      if (late) return sharedArguments(late, payload);
+      const { args } = prepared;
+      const started = shared.start(key, args, id, socket, (stream) =>
+        subscribe({ ...args, contextValue: Object.assign(args.contextValue, { stream }) }),
+      );
+      return sharedArguments(started, payload);
+    },
+  });
+
+  /**
+   * A subscribe message that an execution running already answers is joined here, at once: graphql-ws only
+   * lists it (for the client's `complete`, the socket's close and the limit per connection) and keeps no task
+   * for it. Anything else, this message included when it is refused or starts an execution, goes to graphql-ws.
+   */
+  const joinRunning = (socket: WebSocket, data: string): boolean => {
+    const context = connections.get(socket);
+    const viewer = context?.extra.viewer;
+    if (!context?.acknowledged || !viewer || !data.includes('"subscribe"')) return false;
+    let message: ReturnType<typeof parseMessage>;
+    try {
+      message = parseMessage(data);
+    } catch {
+      return false;
+    }
+    if (message.type !== MessageType.Subscribe) return false;
+    const { id, payload } = message;
+    const { subscriptions } = context;
+    if (id in subscriptions || Object.keys(subscriptions).length >= options.maxSubscriptionsPerConnection) return false;
+    const joined = shared.join(sharingKey(viewer, payload), id, socket, context);
+    if (!joined) return false;
+    subscriptions[id] = joined.subscriber;
+    return true;
+  };
+  const connectionFor = (socket: WebSocket, request: IncomingMessage): Connection => ({
+    socket,
+    request,
+    viewer: undefined,
+    credentials: undefined,
+  });
+  serveProtocol(webSockets, protocol, connectionFor, joinRunning, (error) =>
+    options.logger.error({ err: error }, 'graphql-ws failed on a message'),
   );
+  // One timer pings every socket rather than one timer per socket.
   const stopKeepAlive = keepAlive(webSockets, keepAliveIntervalMs);
   /** What graphql-ws is told to run for a shared subscriber: the subscriber itself is its result stream. */
   const sharedArguments = ({ subscriber, operation }: Joined, payload: OperationPayload) => ({
@@ -173,9 +210,9 @@ export function serveGraphQLOverWebSocket(
 
   // Revocation reaches open connections too: each is checked again, cheaply (tokens are cached).
   const recheck = setInterval(() => {
-    for (const [socket, auth] of connections) {
+    for (const [socket, { extra }] of connections) {
       try {
-        if (auth.credentials) options.authenticate(auth.credentials);
+        if (extra.credentials) options.authenticate(extra.credentials);
       } catch {
         connections.delete(socket);
         socket.close(forbidden, 'Forbidden: the token was revoked');
