@@ -56,7 +56,10 @@ export class SharedSubscriber implements AsyncIterableIterator<never> {
     }
   }
 
-  /** The shared execution ended (with `error`, if it failed): graphql-ws then completes the subscription. */
+  /**
+   * The stream ended (with `error`, if the shared execution failed): graphql-ws's iteration ends and it sends
+   * `complete` or `error`, or a listed subscriber sends its own.
+   */
   end(error?: unknown): void {
     if (this.outcome !== undefined) return;
     this.outcome = error === undefined ? true : { error };
