@@ -23,7 +23,7 @@ export const sizes = quick
       measured: 6,
       tightTotal: 25,
       fanJobs: 10,
-      fanConnections: 100,
+      fanConnections: [100, 500],
       loadTotal: 500,
       restartJobs: 2000,
     }
@@ -32,7 +32,7 @@ export const sizes = quick
       measured: 30,
       tightTotal: 75,
       fanJobs: 100,
-      fanConnections: 1000,
+      fanConnections: [1000, 5000],
       loadTotal: 5000,
       restartJobs: 10_000,
     };
@@ -116,29 +116,56 @@ export interface Receipt {
   error?: string;
 }
 
-/** The subscriber process: `connect` adds a connection with its subscriptions; `end` waits for all to complete. */
-export function subscribers(url: string, onReceipt: (receipt: Receipt) => void = () => {}) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/subscriber.ts'], {
-    cwd: root,
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
+/**
+ * Subscriber processes (`processes` of them, so that the clients' side is not what limits delays): `connect`
+ * adds a connection with its subscriptions, round robin; `end` waits for all to complete. With `hold`,
+ * connections subscribe only on `subscribe()`, and `connected` counts the acknowledged ones before that.
+ */
+export function subscribers(
+  url: string,
+  onReceipt: (receipt: Receipt) => void = () => {},
+  { processes = 1, hold = false }: { processes?: number; hold?: boolean } = {},
+) {
   const receipts: Receipt[] = [];
-  const done = new Promise<void>((resolve) => {
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      const message = JSON.parse(line) as Receipt | { done: true };
-      if ('done' in message) return resolve();
-      receipts.push(message);
-      onReceipt(message);
+  let connected = 0;
+  const children = Array.from({ length: processes }, (_, index) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/subscriber.ts'], {
+      cwd: root,
+      stdio: ['pipe', 'pipe', 'inherit'],
     });
+    const done = new Promise<void>((resolve) => {
+      createInterface({ input: child.stdout }).on('line', (line) => {
+        const message = JSON.parse(line) as Receipt | { done: true } | { connected: true };
+        if ('done' in message) return resolve();
+        if ('connected' in message) {
+          connected++;
+          return;
+        }
+        receipts.push(message);
+        onReceipt(message);
+      });
+    });
+    child.stdin.write(`${JSON.stringify({ url })}\n${JSON.stringify({ first: index * 10_000_000 })}\n`);
+    if (hold) child.stdin.write(`${JSON.stringify({ hold: true })}\n`);
+    return { child, done };
   });
-  child.stdin.write(`${JSON.stringify({ url })}\n`);
+  let next = 0;
   return {
     receipts,
-    pid: child.pid as number,
-    connect: (ids: string[]) => child.stdin.write(`${JSON.stringify(ids)}\n`),
+    pids: children.map(({ child }) => child.pid as number),
+    get connected() {
+      return connected;
+    },
+    connect: (ids: string[]) => {
+      const { child } = children[next++ % children.length] as (typeof children)[number];
+      child.stdin.write(`${JSON.stringify(ids)}\n`);
+    },
+    subscribe: () => {
+      for (const { child } of children) child.stdin.write(`${JSON.stringify({ subscribe: true })}\n`);
+    },
     end: async () => {
-      child.stdin.end();
-      await done;
+      for (const { child } of children) child.stdin.end();
+      await Promise.all(children.map(({ done }) => done));
     },
   };
 }

@@ -1,14 +1,20 @@
 /**
  * A crowd of real graphql-ws clients in their own process. Reads JSON lines on stdin: first `{ "url": … }`,
- * then one array of job ids per line, each line one WebSocket connection subscribing to those jobs. Prints
- * one JSON line per payload, `{ s, id, version, status, updatedAt, receivedAt }` (s numbers the
- * subscription), and `{ "done": true }` once stdin has ended and every subscription has completed.
+ * then one array of job ids per line, each line one WebSocket connection subscribing to those jobs. After
+ * `{ "hold": true }`, connections are opened and acknowledged at once (each prints `{ "connected": true }`)
+ * but subscribe only when `{ "subscribe": true }` comes, so that the server's memory can be read with the
+ * connections alone. Prints one JSON line per payload, `{ s, id, version, status, updatedAt, receivedAt }`
+ * (s numbers the subscription, from `{ "first": n }`'s n), and `{ "done": true }` once stdin has ended and
+ * every subscription has completed.
  */
 import { createInterface } from 'node:readline';
-import { createClient } from 'graphql-ws';
+import { type Client, createClient } from 'graphql-ws';
 import { WebSocket } from 'ws';
 
 const subscription = 'subscription ($id: ID!) { videoJob(id: $id) { id version status updatedAt } }';
+
+// The reader (the bench) may be gone first: then there is no one left to tell.
+process.stdout.on('error', () => process.exit(0));
 
 const lines: string[] = [];
 const flush = () => {
@@ -17,11 +23,25 @@ const flush = () => {
 const flusher = setInterval(flush, 20);
 
 let url = '';
+let holding = false;
 let subscriptionIndex = 0;
+const connections: { client: Client; jobIds: string[] }[] = [];
 const finished: Promise<void>[] = [];
 
 function connect(jobIds: string[]): void {
-  const client = createClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0 });
+  const client = createClient({
+    url: url.replace(/^http/, 'ws'),
+    webSocketImpl: WebSocket,
+    retryAttempts: 0,
+    lazy: false,
+    on: { connected: () => lines.push('{"connected":true}') },
+    onNonLazyError: (error) => lines.push(JSON.stringify({ s: -1, id: '', error: String(error) })),
+  });
+  if (holding) connections.push({ client, jobIds });
+  else subscribe({ client, jobIds });
+}
+
+function subscribe({ client, jobIds }: { client: Client; jobIds: string[] }): void {
   for (const id of jobIds) {
     const s = subscriptionIndex++;
     finished.push(
@@ -51,9 +71,17 @@ function connect(jobIds: string[]): void {
 
 for await (const line of createInterface({ input: process.stdin })) {
   if (line.trim() === '') continue;
-  const message = JSON.parse(line) as { url: string } | string[];
+  const message = JSON.parse(line) as
+    | { url: string }
+    | { first: number }
+    | { hold: true }
+    | { subscribe: true }
+    | string[];
   if (Array.isArray(message)) connect(message);
-  else url = message.url;
+  else if ('url' in message) url = message.url;
+  else if ('first' in message) subscriptionIndex = message.first;
+  else if ('hold' in message) holding = true;
+  else for (const connection of connections.splice(0)) subscribe(connection);
 }
 await Promise.all(finished);
 flush();

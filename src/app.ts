@@ -4,6 +4,7 @@ import { isLoopbackHost } from './config.js';
 import { openDatabase } from './db/connection.js';
 import type { PersistedQueryStoreOptions } from './http/persisted-queries.js';
 import { serveApi } from './http/serve-api.js';
+import type { GraphQLPlugin } from './http/yoga.js';
 import { graphqlPath } from './http/yoga.js';
 import { QuotaService } from './services/access/quotas.js';
 import { TokenService } from './services/access/token-service.js';
@@ -49,6 +50,8 @@ export interface AppOptions {
   urlPrecheckTimeoutMs?: number;
   /** How server-side fetches resolve host names; tests answer for names no DNS knows. @default dns.lookup */
   resolveHost?: ResolveHost;
+  /** Yoga (envelop) plugins run after the gateway's own; tests observe executions with one. @default none */
+  graphqlPlugins?: GraphQLPlugin[];
 }
 
 export interface App {
@@ -190,6 +193,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       onUnexpectedError,
       connectionInitWaitTimeoutMs: options.connectionInitWaitTimeoutMs,
       persistedQueryStore: options.persistedQueryStore,
+      graphqlPlugins: options.graphqlPlugins,
     });
 
     // In reverse: stop accepting, close WebSockets (1001), let upstream calls and webhook attempts in flight

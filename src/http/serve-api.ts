@@ -11,7 +11,7 @@ import { createPersistedOperations } from './persisted-operations.js';
 import type { PersistedQueryStoreOptions } from './persisted-queries.js';
 import { createHttpServer, type HttpServer } from './server.js';
 import { serveGraphQLOverWebSocket } from './websocket.js';
-import { createGraphQLHandler } from './yoga.js';
+import { createGraphQLHandler, type GraphQLPlugin } from './yoga.js';
 
 export interface ApiOptions {
   services: Omit<GraphQLContext, 'viewer'>;
@@ -22,6 +22,8 @@ export interface ApiOptions {
   connectionInitWaitTimeoutMs?: number | undefined;
   /** Bounds of the automatic persisted queries' store. */
   persistedQueryStore?: PersistedQueryStoreOptions | undefined;
+  /** Plugins after the gateway's own. @default none */
+  graphqlPlugins?: GraphQLPlugin[] | undefined;
 }
 
 /**
@@ -55,6 +57,7 @@ export function serveApi(
     maxOperationsPerStream: config.webSocket.maxSubscriptionsPerConnection,
     persistedOperations,
     persistedQueryStore: options.persistedQueryStore,
+    extraPlugins: options.graphqlPlugins,
   });
   const http = createHttpServer(yoga, {
     maxRequestBytes: config.limits.maxRequestBytes,

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { useDisableIntrospection } from '@envelop/disable-introspection';
-import { createYoga, type GraphiQLOptions } from 'graphql-yoga';
+import { createYoga, type GraphiQLOptions, type Plugin } from 'graphql-yoga';
 import type { Viewer } from '../domain/access.js';
 import type { GraphQLContext } from '../schema/builder.js';
 import { schema } from '../schema/index.js';
@@ -36,7 +36,12 @@ export interface GraphQLHandlerOptions {
   persistedOperations?: PersistedOperations;
   /** Bounds of the automatic persisted queries' store; tests shrink them. */
   persistedQueryStore?: PersistedQueryStoreOptions;
+  /** Plugins run after the gateway's own (tests observe executions with one). */
+  extraPlugins?: GraphQLPlugin[] | undefined;
 }
+
+/** A Yoga (envelop) plugin. */
+export type GraphQLPlugin = Plugin<Record<string, unknown>>;
 
 export type GraphQLHandler = ReturnType<typeof createGraphQLHandler>;
 
@@ -55,6 +60,7 @@ export function createGraphQLHandler({
   maxOperationsPerStream,
   persistedOperations,
   persistedQueryStore,
+  extraPlugins = [],
 }: GraphQLHandlerOptions) {
   // `req` is Node's request (Yoga's node adapter passes it), `viewer` the WebSocket adapter's.
   return createYoga<{ viewer?: Viewer; req?: IncomingMessage }, GraphQLContext>({
@@ -101,6 +107,7 @@ export function createGraphQLHandler({
       ...useOperationLimits({ hideFieldSuggestions: !introspection }),
       ...(introspection ? [] : [useDisableIntrospection()]),
       errors.plugin,
+      ...extraPlugins,
     ],
     maskedErrors: { maskError: errors.maskError },
     logging: errors.logging,

@@ -23,7 +23,10 @@ export interface GraphQLContext {
   webhooks: WebhookService;
   /** Kept videos: signed links and the copies' facts. */
   media: MediaService;
-  /** Set by a transport whose streams resume by position (SSE's `Last-Event-ID`); absent elsewhere. */
+  /**
+   * Set by a transport that tracks a stream's position: SSE (`Last-Event-ID`), and graphql-ws's shared
+   * executions (the version of each result, for each subscriber's last version); absent elsewhere.
+   */
   stream?: StreamResumption;
 }
 
