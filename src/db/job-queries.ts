@@ -1,16 +1,4 @@
-import {
-  and,
-  asc,
-  desc,
-  eq,
-  gt,
-  inArray,
-  isNotNull,
-  lt,
-  type Placeholder,
-  type SQL,
-  sql,
-} from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNotNull, lt, type Placeholder, type SQL, sql } from 'drizzle-orm';
 import { activeStatuses, type JobStatus } from '../domain/job.js';
 import type { Queryable } from './connection.js';
 import {

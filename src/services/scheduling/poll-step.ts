@@ -38,7 +38,8 @@ interface WatchedJob extends PolledJob {
   needsResult: boolean;
   /** Set while reads of this job fail: when to try again. */
   retryAt: number | undefined;
-  retries: Backoff;
+  /** Made at the first failure: most jobs never need one. */
+  retries: Backoff | undefined;
   busy: boolean;
   /** When it began to be watched, among all: breaks ties as a scan in that order did. */
   order: number;
@@ -102,7 +103,7 @@ export class PollStep implements Step {
       lastPolledAt,
       needsResult: false,
       retryAt: undefined,
-      retries: new Backoff({ ...this.options.retries, jitter: 'full' }),
+      retries: undefined,
       busy: false,
       order: this.watchedSoFar++,
     };
@@ -185,6 +186,7 @@ export class PollStep implements Step {
       if (!(thrown instanceof UpstreamError)) throw thrown;
       if (!thrown.isTransient) return this.settle(job.id, readFailure(thrown));
       // Polling trouble never fails a job: it keeps its status and is read again later.
+      job.retries ??= new Backoff({ ...this.options.retries, jitter: 'full' });
       const retryInMs = job.retries.next();
       job.retryAt = job.lastPolledAt + retryInMs;
       logger.warn({ jobId: job.id, err: thrown.message, retryInMs: Math.round(retryInMs) }, 'read failed');
@@ -193,7 +195,7 @@ export class PollStep implements Step {
       job.busy = false;
     }
     job.retryAt = undefined;
-    job.retries.reset();
+    job.retries = undefined;
     this.record(job, state);
   }
 

@@ -35,7 +35,8 @@ interface PendingJob {
   attempts: number;
   /** When Segmind first answered "not made" for this job. */
   firstRefusedAt: number | undefined;
-  retries: Backoff;
+  /** Made at the first refusal: most jobs never need one. */
+  retries: Backoff | undefined;
   notBefore: number;
   busy: boolean;
 }
@@ -64,7 +65,7 @@ export class SubmitStep implements Step {
       id: jobId,
       attempts: 0,
       firstRefusedAt: undefined,
-      retries: new Backoff({ ...this.options.retries, jitter: 'full' }),
+      retries: undefined,
       notBefore: 0,
       busy: false,
     };
@@ -84,6 +85,12 @@ export class SubmitStep implements Step {
     // The oldest due submit wins; later ones wait their turn.
     const job = this.queue.firstDue(now) ?? this.queue.soonest();
     return job && { dueAt: job.notBefore, rank: submitRank, urgency: 1, run: (send) => this.submit(job, send) };
+  }
+
+  /** The wait before the job's next try: about twice the last one. */
+  private retryWait(job: PendingJob): number {
+    job.retries ??= new Backoff({ ...this.options.retries, jitter: 'full' });
+    return job.retries.next();
   }
 
   private async submit(job: PendingJob, send: Send): Promise<void> {
@@ -120,7 +127,7 @@ export class SubmitStep implements Step {
         );
         return;
       case 'not-started':
-        job.notBefore = clock.now() + job.retries.next();
+        job.notBefore = clock.now() + this.retryWait(job);
         logger.error(
           { jobId: job.id, err: result.error },
           'cannot read the upload or record the submit start; nothing sent, will retry',
@@ -137,7 +144,7 @@ export class SubmitStep implements Step {
       this.options.machine.transition(job.id, failure('UPSTREAM_UNAVAILABLE', message));
       return;
     }
-    job.notBefore = clock.now() + job.retries.next();
+    job.notBefore = clock.now() + this.retryWait(job);
     logger.warn({ jobId: job.id, attempt: job.attempts, err: result.error.message }, 'submit not made, will retry');
   }
 }
