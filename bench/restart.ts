@@ -112,8 +112,9 @@ async function restartOn(build: Build, shape: Shape) {
   const spawnedAt = Date.now();
   const server = await gateway(databasePath, upstream, { ...intervals, LOG_LEVEL: 'info', SEGMIND_RPM: '50' }, build);
   const readyMs = Date.now() - spawnedAt;
-  const started = /"watched":(\d+),"loadMs":(\d+)/.exec(server.output());
   await sleep(settleMs);
+  // Read after the wait: the log line may reach the pipe after the ready line.
+  const started = /"watched":(\d+),"loadMs":(\d+)/.exec(server.output());
   const firstCallMs = (upstream.calls[0] ?? Number.NaN) - spawnedAt;
   const cpuBefore = cpuSeconds(server.gatewayPid);
   const callsBefore = upstream.calls.length;

@@ -63,6 +63,14 @@ const overdueRank = -1;
 const owedResultRank = 1;
 const pollRank = 2;
 
+const plannedRead = (
+  job: WatchedJob,
+  kind: PlannedRead['kind'],
+  dueAt: number,
+  rank: number,
+  urgency: number,
+): PlannedRead => ({ id: job.id, job, kind, dueAt, rank, urgency });
+
 /** Among due reads: lower rank, then likelier, then watched earlier. */
 const likelierFirst = (a: PlannedRead, b: PlannedRead) =>
   a.rank !== b.rank ? a.rank < b.rank : a.urgency !== b.urgency ? a.urgency > b.urgency : a.job.order < b.job.order;
@@ -148,18 +156,11 @@ export class PollStep implements Step {
   /** The job's next read: a retry, a result owed, or what the policy plans. */
   private planRead(job: WatchedJob, now: number): PlannedRead {
     const notBefore = job.lastPolledAt + this.options.minIntervalMs;
-    const read = (kind: 'status' | 'result', dueAt: number, rank: number, urgency: number): PlannedRead => ({
-      id: job.id,
-      job,
-      kind,
-      dueAt: Math.max(notBefore, dueAt),
-      rank,
-      urgency,
-    });
-    if (job.retryAt !== undefined) return read('status', job.retryAt, pollRank, 1);
-    if (job.needsResult) return read('result', notBefore, owedResultRank, 1);
+    if (job.retryAt !== undefined) return plannedRead(job, 'status', Math.max(notBefore, job.retryAt), pollRank, 1);
+    if (job.needsResult) return plannedRead(job, 'result', notBefore, owedResultRank, 1);
     const plan = this.options.policy.plan(job, now);
-    return read(plan.readResult ? 'result' : 'status', plan.dueAt, pollRank, plan.urgency);
+    const kind = plan.readResult ? 'result' : 'status';
+    return plannedRead(job, kind, Math.max(notBefore, plan.dueAt), pollRank, plan.urgency);
   }
 
   private async read(job: WatchedJob, kind: 'status' | 'result', send: Send): Promise<void> {
