@@ -34,7 +34,7 @@ export const sizes = quick
       fanJobs: 100,
       fanConnections: [1000, 5000],
       loadTotal: 5000,
-      restartJobs: 10_000,
+      restartJobs: 100_000,
     };
 export const subscriptionsPerConnection = 10;
 export const inFlightTight = 25;
@@ -190,8 +190,9 @@ export const current: Build = { label: 'now', entry: `${root}dist/main.js` };
 /** The gateway as `npm start` runs it: the built JavaScript (built once, before the first run). */
 export async function gateway(
   databasePath: string,
-  upstream: Simulator,
-  environment: Record<string, string>,
+  upstream: Pick<Simulator, 'url'>,
+  /** Over the test environment; a setting given as undefined is left to the gateway's own default. */
+  environment: Record<string, string | undefined>,
   build: Build = current,
 ) {
   return startGatewayProcess({

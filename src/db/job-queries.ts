@@ -1,18 +1,5 @@
-import {
-  and,
-  asc,
-  desc,
-  eq,
-  gt,
-  inArray,
-  isNotNull,
-  lt,
-  notInArray,
-  type Placeholder,
-  type SQL,
-  sql,
-} from 'drizzle-orm';
-import { type JobStatus, terminalStatuses } from '../domain/job.js';
+import { and, asc, desc, eq, gt, inArray, isNotNull, lt, type Placeholder, type SQL, sql } from 'drizzle-orm';
+import { activeStatuses, type JobStatus } from '../domain/job.js';
 import type { Queryable } from './connection.js';
 import {
   type JobEventRow,
@@ -122,12 +109,26 @@ export function listEvents(db: Queryable, jobId: number): JobEventRow[] {
   return db.select().from(jobEvents).where(eq(jobEvents.jobId, jobId)).orderBy(asc(jobEvents.version)).all();
 }
 
-/** Jobs that are not terminal, oldest first: the poller's work list at start. */
-export function listActiveJobs(db: Queryable): JobRow[] {
+/** What the poller needs of an unfinished job at start. */
+export type ActiveJob = Pick<
+  JobRow,
+  'id' | 'status' | 'duration' | 'resolution' | 'submitStartedAt' | 'upstreamRequestId' | 'submittedAt'
+>;
+
+/** Jobs that are not terminal, oldest first: the poller's work list at start (through the status index). */
+export function listActiveJobs(db: Queryable): ActiveJob[] {
   return db
-    .select()
+    .select({
+      id: jobs.id,
+      status: jobs.status,
+      duration: jobs.duration,
+      resolution: jobs.resolution,
+      submitStartedAt: jobs.submitStartedAt,
+      upstreamRequestId: jobs.upstreamRequestId,
+      submittedAt: jobs.submittedAt,
+    })
     .from(jobs)
-    .where(notInArray(jobs.status, [...terminalStatuses]))
+    .where(inArray(jobs.status, [...activeStatuses]))
     .orderBy(asc(jobs.id))
     .all();
 }

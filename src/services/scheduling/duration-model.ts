@@ -25,6 +25,9 @@ function segmindPriorMs({ duration, resolution }: JobClass): number {
   return priorBaseMs * (duration / 5) ** 0.7 * (resolution === '1080p' ? 1.5 : 1);
 }
 
+/** `cumulative` reads the distribution at this many quantiles. */
+const gridSteps = 20;
+
 const classKey = ({ duration, resolution }: JobClass) => `${duration}/${resolution}`;
 
 /**
@@ -36,6 +39,8 @@ export class DurationModel {
   private readonly samples = new Map<string, number[]>();
   /** Samples in ascending order, per class, rebuilt when a sample arrives. */
   private readonly sorted = new Map<string, number[]>();
+  /** Per class, the quantiles `cumulative` reads (0, 1/20, ... 1), made at first use after a sample arrives. */
+  private readonly grids = new Map<string, number[]>();
   private readonly window: number;
   private readonly minSamples: number;
   private readonly priorMedianMs: (jobClass: JobClass) => number;
@@ -54,6 +59,7 @@ export class DurationModel {
     list.push(durationMs);
     if (list.length > this.window) list.shift();
     this.samples.set(key, list);
+    this.grids.delete(key);
     this.sorted.set(
       key,
       [...list].sort((a, b) => a - b),
@@ -82,18 +88,29 @@ export class DurationModel {
 
   /** The share of jobs of this class finished within `elapsedMs`, read off the quantiles. */
   private cumulative(jobClass: JobClass, elapsedMs: number): number {
-    const steps = 20;
+    const grid = this.grid(jobClass);
     let low = 0;
-    if (elapsedMs <= this.quantile(jobClass, 0)) return 0;
-    for (let step = 1; step <= steps; step++) {
-      const q = step / steps;
-      const at = this.quantile(jobClass, q);
-      const previous = this.quantile(jobClass, low);
+    if (elapsedMs <= (grid[0] as number)) return 0;
+    for (let step = 1; step <= gridSteps; step++) {
+      const q = step / gridSteps;
+      const at = grid[step] as number;
+      const previous = grid[step - 1] as number;
       if (elapsedMs <= at) {
         return at === previous ? q : low + ((elapsedMs - previous) / (at - previous)) * (q - low);
       }
       low = q;
     }
     return 1;
+  }
+
+  /** The quantiles at 0, 1/20, ... 1 of a class: computed once per sample, read by every plan of its jobs. */
+  private grid(jobClass: JobClass): number[] {
+    const key = classKey(jobClass);
+    let grid = this.grids.get(key);
+    if (!grid) {
+      grid = Array.from({ length: gridSteps + 1 }, (_, step) => this.quantile(jobClass, step / gridSteps));
+      this.grids.set(key, grid);
+    }
+    return grid;
   }
 }

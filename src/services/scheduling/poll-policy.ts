@@ -64,9 +64,11 @@ export function learnedPolicy(options: LearnedPolicyOptions): PollPolicy {
         dueAt = last + Math.min(maxIntervalMs, targetDelayMs * (1 + 4 * overrun));
       }
       const sinceLastPoll = Number.isFinite(last) ? last - job.submittedAt : 0;
+      const pollAt = Math.max(dueAt, last + minIntervalMs);
       return {
-        dueAt: Math.max(dueAt, last + minIntervalMs),
-        urgency: model.chanceToFinish(job, sinceLastPoll, now - job.submittedAt),
+        dueAt: pollAt,
+        // By the time the poll is due, not now: the plan is kept until the job is read or replanned.
+        urgency: model.chanceToFinish(job, sinceLastPoll, Math.max(now, pollAt) - job.submittedAt),
         // Once a finish is likely, a finished job found through the status endpoint would cost a second call.
         readResult: Math.max(now, dueAt) >= windowStart,
       };

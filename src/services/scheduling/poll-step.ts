@@ -7,7 +7,8 @@ import type { SegmindClient, UpstreamJobState } from '../upstream/segmind-client
 import { UpstreamError } from '../upstream/upstream-error.js';
 import { changeFor, readFailure } from '../upstream/upstream-outcomes.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
-import { runsBefore, type Send, type Step, type Work } from './dispatcher.js';
+import type { Send, Step, Work } from './dispatcher.js';
+import { DueQueue } from './due-queue.js';
 import type { DurationModel } from './duration-model.js';
 import type { PolledJob, PollPolicy } from './poll-policy.js';
 
@@ -27,6 +28,9 @@ export interface PollStepOptions {
   retries: Omit<BackoffOptions, 'jitter'>;
 }
 
+/** What watching a job needs of its row. */
+export type WatchedRow = Pick<JobRow, 'id' | 'duration' | 'resolution' | 'submittedAt'>;
+
 /** A submitted job whose end is awaited. */
 interface WatchedJob extends PolledJob {
   requestId: string;
@@ -34,8 +38,21 @@ interface WatchedJob extends PolledJob {
   needsResult: boolean;
   /** Set while reads of this job fail: when to try again. */
   retryAt: number | undefined;
-  retries: Backoff;
+  /** Made at the first failure: most jobs never need one. */
+  retries: Backoff | undefined;
   busy: boolean;
+  /** When it began to be watched, among all: breaks ties as a scan in that order did. */
+  order: number;
+}
+
+/** A job's next read as planned, frozen in the queue until the job is read or replanned. */
+interface PlannedRead {
+  id: number;
+  job: WatchedJob;
+  kind: 'status' | 'result';
+  dueAt: number;
+  rank: number;
+  urgency: number;
 }
 
 /**
@@ -46,25 +63,35 @@ const overdueRank = -1;
 const owedResultRank = 1;
 const pollRank = 2;
 
-interface Candidate {
-  job: WatchedJob;
-  work: Work;
-}
+const plannedRead = (
+  job: WatchedJob,
+  kind: PlannedRead['kind'],
+  dueAt: number,
+  rank: number,
+  urgency: number,
+): PlannedRead => ({ id: job.id, job, kind, dueAt, rank, urgency });
 
-/** Overdue polls due now take turns, the longest unpolled first; else the dispatcher's order. */
-function goesBefore(a: Candidate, b: Candidate, now: number): boolean {
-  const overdueNow = ({ work }: Candidate) => work.rank === overdueRank && work.dueAt <= now;
-  if (overdueNow(a) && overdueNow(b)) return a.job.lastPolledAt < b.job.lastPolledAt;
-  return runsBefore(a.work, b.work, now);
-}
+/** Among due reads: lower rank, then likelier, then watched earlier. */
+const likelierFirst = (a: PlannedRead, b: PlannedRead) =>
+  a.rank !== b.rank ? a.rank < b.rank : a.urgency !== b.urgency ? a.urgency > b.urgency : a.job.order < b.job.order;
+/** Among due reads: the job unpolled longest first (the order overdue polls take turns in). */
+const longestUnpolledFirst = (a: PlannedRead, b: PlannedRead) =>
+  a.job.lastPolledAt !== b.job.lastPolledAt ? a.job.lastPolledAt < b.job.lastPolledAt : a.job.order < b.job.order;
 
 /**
  * Polls every submitted, unfinished job, whether or not anyone watches it: when the policy says, the status
  * or (once a finish is likely) the result. Polling trouble never fails a job; Segmind saying the request is
- * gone, or refusing the key, does.
+ * gone, or refusing the key, does. Each job's next read is planned when it is watched, after each read, and
+ * on `replan()`, and waits in a queue: finding the next one costs O(log n), however many jobs are watched.
  */
 export class PollStep implements Step {
   private readonly watched = new Map<number, WatchedJob>();
+  private readonly queue = new DueQueue<PlannedRead>({
+    dueAt: (read) => read.dueAt,
+    dueBefore: likelierFirst,
+    alsoBefore: longestUnpolledFirst,
+  });
+  private watchedSoFar = 0;
 
   constructor(private readonly options: PollStepOptions) {}
 
@@ -73,48 +100,83 @@ export class PollStep implements Step {
   }
 
   /** Starts watching a submitted job; `lastPolledAt` -Infinity polls it at once (a job found at start). */
-  watch(job: JobRow, requestId: string, lastPolledAt: number): void {
-    this.watched.set(job.id, {
+  watch(job: WatchedRow, requestId: string, lastPolledAt: number): void {
+    const now = this.options.clock.now();
+    const watched: WatchedJob = {
       id: job.id,
       requestId,
       duration: job.duration,
       resolution: job.resolution,
-      submittedAt: job.submittedAt?.getTime() ?? this.options.clock.now(),
+      submittedAt: job.submittedAt?.getTime() ?? now,
       lastPolledAt,
       needsResult: false,
       retryAt: undefined,
-      retries: new Backoff({ ...this.options.retries, jitter: 'full' }),
+      retries: undefined,
       busy: false,
-    });
+      order: this.watchedSoFar++,
+    };
+    this.watched.set(job.id, watched);
+    this.queue.add(this.planRead(watched, now), now);
   }
 
+  /** Plans every job's next read again (O(n)): for when what the plans rest on changed, not on every call. */
+  replan(): void {
+    const now = this.options.clock.now();
+    const reads: PlannedRead[] = [];
+    for (const job of this.watched.values()) if (!job.busy) reads.push(this.planRead(job, now));
+    this.queue.rebuild(reads, now);
+  }
+
+  /**
+   * An overdue read (unpolled for `maxIntervalMs`) due now, the longest unpolled first; else the due read of
+   * lowest rank and highest urgency; else the one due soonest.
+   */
   nextWork(now: number): Work | undefined {
-    let best: Candidate | undefined;
-    for (const job of this.watched.values()) {
-      if (job.busy) continue;
-      const candidate = { job, work: this.workFor(job, now) };
-      if (!best || goesBefore(candidate, best, now)) best = candidate;
-    }
-    return best?.work;
+    const longestUnpolled = this.queue.firstDueAlso(now);
+    if (longestUnpolled && this.isOverdue(longestUnpolled.job, now)) return this.workFor(longestUnpolled, now);
+    const next = this.queue.firstDue(now) ?? this.queue.soonest();
+    return next && this.workFor(next, now);
   }
 
-  private workFor(job: WatchedJob, now: number): Work {
-    const notBefore = job.lastPolledAt + this.options.minIntervalMs;
+  private isOverdue(job: WatchedJob, now: number): boolean {
+    return now - job.lastPolledAt >= this.options.maxIntervalMs;
+  }
+
+  private workFor(read: PlannedRead, now: number): Work {
     // Overdue, a poll is no routine look: the low-urgency reserve does not hold it back either.
-    const overdue = now - job.lastPolledAt >= this.options.maxIntervalMs;
-    const work = (kind: 'status' | 'result', dueAt: number, rank: number, urgency: number): Work => ({
-      dueAt: Math.max(notBefore, dueAt),
-      rank: overdue ? overdueRank : rank,
-      urgency: overdue ? 1 : urgency,
-      run: (send) => this.read(job, kind, send),
-    });
-    if (job.retryAt !== undefined) return work('status', job.retryAt, pollRank, 1);
-    if (job.needsResult) return work('result', notBefore, owedResultRank, 1);
+    const overdue = this.isOverdue(read.job, now);
+    return {
+      dueAt: read.dueAt,
+      rank: overdue ? overdueRank : read.rank,
+      urgency: overdue ? 1 : read.urgency,
+      run: (send) => this.read(read.job, read.kind, send),
+    };
+  }
+
+  /** The job's next read: a retry, a result owed, or what the policy plans. */
+  private planRead(job: WatchedJob, now: number): PlannedRead {
+    const notBefore = job.lastPolledAt + this.options.minIntervalMs;
+    if (job.retryAt !== undefined) return plannedRead(job, 'status', Math.max(notBefore, job.retryAt), pollRank, 1);
+    if (job.needsResult) return plannedRead(job, 'result', notBefore, owedResultRank, 1);
     const plan = this.options.policy.plan(job, now);
-    return work(plan.readResult ? 'result' : 'status', plan.dueAt, pollRank, plan.urgency);
+    const kind = plan.readResult ? 'result' : 'status';
+    return plannedRead(job, kind, Math.max(notBefore, plan.dueAt), pollRank, plan.urgency);
   }
 
   private async read(job: WatchedJob, kind: 'status' | 'result', send: Send): Promise<void> {
+    this.queue.remove(job.id);
+    try {
+      await this.readOnce(job, kind, send);
+    } finally {
+      // Still watched (not settled): its next read is planned from what this one found.
+      if (this.watched.get(job.id) === job) {
+        const now = this.options.clock.now();
+        this.queue.add(this.planRead(job, now), now);
+      }
+    }
+  }
+
+  private async readOnce(job: WatchedJob, kind: 'status' | 'result', send: Send): Promise<void> {
     const { client, clock, logger } = this.options;
     job.busy = true;
     job.lastPolledAt = clock.now();
@@ -125,6 +187,7 @@ export class PollStep implements Step {
       if (!(thrown instanceof UpstreamError)) throw thrown;
       if (!thrown.isTransient) return this.settle(job.id, readFailure(thrown));
       // Polling trouble never fails a job: it keeps its status and is read again later.
+      job.retries ??= new Backoff({ ...this.options.retries, jitter: 'full' });
       const retryInMs = job.retries.next();
       job.retryAt = job.lastPolledAt + retryInMs;
       logger.warn({ jobId: job.id, err: thrown.message, retryInMs: Math.round(retryInMs) }, 'read failed');
@@ -133,7 +196,7 @@ export class PollStep implements Step {
       job.busy = false;
     }
     job.retryAt = undefined;
-    job.retries.reset();
+    job.retries = undefined;
     this.record(job, state);
   }
 
@@ -152,6 +215,7 @@ export class PollStep implements Step {
   /** A terminal change: the job leaves the step's care whatever the state machine decides. */
   private settle(jobId: number, change: JobChange): void {
     this.watched.delete(jobId);
+    this.queue.remove(jobId);
     this.options.machine.transition(jobId, change);
   }
 }

@@ -5,6 +5,7 @@ import type { Clock } from '../clock.js';
 import type { JobStateMachine } from '../jobs/job-state-machine.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
 import type { Send, Step, Work } from './dispatcher.js';
+import { DueQueue } from './due-queue.js';
 import type { Submitter } from './submitter.js';
 
 export interface SubmitStepOptions {
@@ -34,7 +35,8 @@ interface PendingJob {
   attempts: number;
   /** When Segmind first answered "not made" for this job. */
   firstRefusedAt: number | undefined;
-  retries: Backoff;
+  /** Made at the first refusal: most jobs never need one. */
+  retries: Backoff | undefined;
   notBefore: number;
   busy: boolean;
 }
@@ -45,6 +47,11 @@ const submitRank = 0;
 /** Sends PENDING jobs to Segmind in creation order, retrying those Segmind certainly did not take. */
 export class SubmitStep implements Step {
   private readonly pending = new Map<number, PendingJob>();
+  /** The pending jobs not on their way: the due ones in creation (id) order, the others by due time. */
+  private readonly queue = new DueQueue<PendingJob>({
+    dueAt: (job) => job.notBefore,
+    dueBefore: (a, b) => a.id < b.id,
+  });
   private submitting = 0;
 
   constructor(private readonly options: SubmitStepOptions) {}
@@ -54,42 +61,49 @@ export class SubmitStep implements Step {
   }
 
   add(jobId: number): void {
-    this.pending.set(jobId, {
+    const job: PendingJob = {
       id: jobId,
       attempts: 0,
       firstRefusedAt: undefined,
-      retries: new Backoff({ ...this.options.retries, jitter: 'full' }),
+      retries: undefined,
       notBefore: 0,
       busy: false,
-    });
+    };
+    this.pending.set(jobId, job);
+    this.queue.add(job, this.options.clock.now());
   }
 
   /** Forgets a job that will never be sent (it was CANCELLED), so that it takes no call of the budget. */
   remove(jobId: number): void {
     this.pending.delete(jobId);
+    this.queue.remove(jobId);
   }
 
   /** The oldest job whose submit is due; before any is, the one due soonest among those ahead of it. */
   nextWork(now: number): Work | undefined {
     if (!this.options.hasRoom(this.submitting)) return undefined;
-    let best: PendingJob | undefined;
-    for (const job of this.pending.values()) {
-      if (job.busy) continue;
-      if (!best || job.notBefore < best.notBefore) best = job;
-      if (job.notBefore <= now) break; // the oldest due submit wins; later ones wait their turn
-    }
-    const job = best;
+    // The oldest due submit wins; later ones wait their turn.
+    const job = this.queue.firstDue(now) ?? this.queue.soonest();
     return job && { dueAt: job.notBefore, rank: submitRank, urgency: 1, run: (send) => this.submit(job, send) };
+  }
+
+  /** The wait before the job's next try: about twice the last one. */
+  private retryWait(job: PendingJob): number {
+    job.retries ??= new Backoff({ ...this.options.retries, jitter: 'full' });
+    return job.retries.next();
   }
 
   private async submit(job: PendingJob, send: Send): Promise<void> {
     job.busy = true;
+    this.queue.remove(job.id);
     this.submitting++;
     try {
       await this.attempt(job, send);
     } finally {
       job.busy = false;
       this.submitting--;
+      // Still pending (to be tried again): back in the queue, at its retry time.
+      if (this.pending.get(job.id) === job) this.queue.add(job, this.options.clock.now());
     }
   }
 
@@ -113,7 +127,7 @@ export class SubmitStep implements Step {
         );
         return;
       case 'not-started':
-        job.notBefore = clock.now() + job.retries.next();
+        job.notBefore = clock.now() + this.retryWait(job);
         logger.error(
           { jobId: job.id, err: result.error },
           'cannot read the upload or record the submit start; nothing sent, will retry',
@@ -130,7 +144,7 @@ export class SubmitStep implements Step {
       this.options.machine.transition(job.id, failure('UPSTREAM_UNAVAILABLE', message));
       return;
     }
-    job.notBefore = clock.now() + job.retries.next();
+    job.notBefore = clock.now() + this.retryWait(job);
     logger.warn({ jobId: job.id, attempt: job.attempts, err: result.error.message }, 'submit not made, will retry');
   }
 }

@@ -35,7 +35,7 @@ export class Submitter {
   ) {}
 
   /** True when the job's submit started and no answer was recorded: a crash fell in between. */
-  static outcomeLost(job: JobRow): boolean {
+  static outcomeLost(job: Pick<JobRow, 'status' | 'submitStartedAt'>): boolean {
     return job.status === 'PENDING' && job.submitStartedAt !== null;
   }
 
