@@ -1,9 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { CloseCode, handleProtocols, type makeServer } from 'graphql-ws';
 import type { WebSocket, WebSocketServer } from 'ws';
-
-/** `WebSocket.OPEN`. */
-const open = 1;
+import { sendFrame } from './socket-frames.js';
 
 /**
  * graphql-ws's protocol core on `ws` sockets, as graphql-ws's own `useServer` does it, with two differences:
@@ -26,8 +24,7 @@ export function serveProtocol<Extra>(
         protocol: socket.protocol,
         send: (data) =>
           new Promise<void>((resolve, reject) => {
-            if (socket.readyState !== open) return resolve();
-            socket.send(data, (error) => (error ? reject(error) : resolve()));
+            if (!sendFrame(socket, data, (error) => (error ? reject(error) : resolve()))) resolve();
           }),
         close: (code, reason) => socket.close(code, reason),
         onMessage: (handle) =>

@@ -1,13 +1,6 @@
 import { GraphQLError } from 'graphql';
+import { type FrameSocket, sendFrame } from './socket-frames.js';
 
-/** The part of a WebSocket a subscriber writes to (ws's `WebSocket` is one). */
-export interface FrameSocket {
-  readonly readyState: number;
-  send(frame: string): void;
-}
-
-/** `WebSocket.OPEN`. */
-const open = 1;
 const finished: IteratorResult<never> = { done: true, value: undefined };
 
 /** graphql-ws's list of a connection's subscriptions (its `Context`), for a subscriber it does not iterate. */
@@ -51,9 +44,7 @@ export class SharedSubscriber implements AsyncIterableIterator<never> {
       this.lastVersion = version;
     }
     // Frames a client sees exactly as graphql-ws writes them: {"id","type","payload"}.
-    if (this.socket.readyState === open) {
-      this.socket.send(`{"id":${JSON.stringify(this.id)},"type":"next","payload":${payload}}`);
-    }
+    sendFrame(this.socket, `{"id":${JSON.stringify(this.id)},"type":"next","payload":${payload}}`);
   }
 
   /**
@@ -69,10 +60,9 @@ export class SharedSubscriber implements AsyncIterableIterator<never> {
     // Still listed: the stream ended on our side (not on the client's `complete` or a closed socket).
     if (listing?.subscriptions[this.id] !== this) return;
     delete listing.subscriptions[this.id];
-    if (this.socket.readyState !== open) return;
     const id = JSON.stringify(this.id);
-    if (error === undefined) this.socket.send(`{"id":${id},"type":"complete"}`);
-    else this.socket.send(`{"id":${id},"type":"error","payload":${JSON.stringify([asGraphQLError(error)])}}`);
+    if (error === undefined) sendFrame(this.socket, `{"id":${id},"type":"complete"}`);
+    else sendFrame(this.socket, `{"id":${id},"type":"error","payload":${JSON.stringify([asGraphQLError(error)])}}`);
   }
 
   next(): Promise<IteratorResult<never>> {

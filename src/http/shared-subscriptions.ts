@@ -2,7 +2,8 @@ import type { DocumentNode, ExecutionResult, GraphQLError, GraphQLSchema } from 
 import type { Viewer } from '../domain/access.js';
 import type { StreamResumption } from '../schema/builder.js';
 import type { OperationPayload } from './operation-preparation.js';
-import { type FrameSocket, type Membership, SharedSubscriber, type SubscriptionListing } from './shared-subscriber.js';
+import { type Membership, SharedSubscriber, type SubscriptionListing } from './shared-subscriber.js';
+import type { FrameSocket } from './socket-frames.js';
 
 /** What the subscribers of one execution run, as graphql-ws is told it (it does not run it itself). */
 export interface SharedOperation {
@@ -66,23 +67,37 @@ export class SharedSubscriptions {
   }
 }
 
-/** The key of a subscription: what makes two of them the same execution. */
-export function sharingKey(viewer: Viewer, payload: OperationPayload): string {
-  return JSON.stringify([
-    viewer.owner,
-    [...viewer.scopes].sort(),
-    payload.query ?? null,
-    payload.operationName ?? null,
-    canonical(payload.variables ?? null),
-    canonical(payload.extensions ?? null),
-  ]);
+/**
+ * The key of a subscription: what makes two of them the same execution; undefined when the request holds a
+ * value JSON cannot say again (a number too large for a double, as `1e400`), which then runs on its own.
+ */
+export function sharingKey(viewer: Viewer, payload: OperationPayload): string | undefined {
+  try {
+    return JSON.stringify([
+      viewer.owner,
+      [...viewer.scopes].sort(),
+      payload.query ?? null,
+      payload.operationName ?? null,
+      canonical(payload.variables ?? null),
+      canonical(payload.extensions ?? null),
+    ]);
+  } catch (error) {
+    if (error instanceof UnshareableValue) return undefined;
+    throw error;
+  }
 }
 
-/** A JSON value with object keys sorted, so `{a, b}` and `{b, a}` are one key. */
+class UnshareableValue extends Error {}
+
+/**
+ * A JSON value with object keys sorted, so `{a, b}` and `{b, a}` are one key. Objects without a prototype, so
+ * a `__proto__` key stays a key; a non-finite number (which JSON would write as null) cannot be keyed.
+ */
 function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical);
+  if (typeof value === 'number' && !Number.isFinite(value)) throw new UnshareableValue();
   if (value === null || typeof value !== 'object') return value;
-  const sorted: Record<string, unknown> = {};
+  const sorted: Record<string, unknown> = Object.create(null);
   for (const name of Object.keys(value).sort()) sorted[name] = canonical((value as Record<string, unknown>)[name]);
   return sorted;
 }

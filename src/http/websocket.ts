@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { type Context, MessageType, makeServer, parseMessage } from 'graphql-ws';
+import { CloseCode, type Context, MessageType, makeServer, parseMessage } from 'graphql-ws';
 import type { Logger } from 'pino';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { Viewer } from '../domain/access.js';
@@ -42,6 +42,8 @@ interface Connection {
   request: IncomingMessage | undefined;
   viewer: Viewer | undefined;
   credentials: Credentials | undefined;
+  /** Ids of subscribe messages whose operation is being prepared (made at the first). */
+  preparing?: Set<string>;
 }
 type ConnectionContext = Context<Record<string, unknown> | undefined, Connection>;
 
@@ -114,12 +116,15 @@ export function serveGraphQLOverWebSocket(
       if (!viewer) throw new Error('a subscribe before the connection was accepted');
       const key = sharingKey(viewer, payload);
       // The same operation running already was prepared (and so checked) for the same viewer scope.
-      const joined = shared.join(key, id, socket);
+      const joined = key === undefined ? undefined : shared.join(key, id, socket);
       if (joined) return sharedArguments(joined, payload);
-      const prepared = await prepareOperation(preparation, { viewer }, payload);
+      context.extra.preparing ??= new Set();
+      const { preparing } = context.extra;
+      preparing.add(id);
+      const prepared = await prepareOperation(preparation, { viewer }, payload).finally(() => preparing.delete(id));
       if ('errors' in prepared) return prepared.errors;
       const { execute, subscribe } = prepared.enveloped;
-      if (!prepared.isSubscription) return { ...prepared.args, rootValue: { execute, subscribe } };
+      if (!prepared.isSubscription || key === undefined) return { ...prepared.args, rootValue: { execute, subscribe } };
       // Another identical one may have started while this one was being prepared.
       const late = shared.join(key, id, socket);
       if (late) return sharedArguments(late, payload);
@@ -149,8 +154,14 @@ export function serveGraphQLOverWebSocket(
     if (message.type !== MessageType.Subscribe) return false;
     const { id, payload } = message;
     const { subscriptions } = context;
+    // Completed while still being prepared, the id is not free yet: graphql-ws would answer both operations on it.
+    if (context.extra.preparing?.has(id) && !(id in subscriptions)) {
+      socket.close(CloseCode.SubscriberAlreadyExists, `Subscriber for ${id} already exists`);
+      return true;
+    }
     if (id in subscriptions || Object.keys(subscriptions).length >= options.maxSubscriptionsPerConnection) return false;
-    const joined = shared.join(sharingKey(viewer, payload), id, socket, context);
+    const key = sharingKey(viewer, payload);
+    const joined = key === undefined ? undefined : shared.join(key, id, socket, context);
     if (!joined) return false;
     subscriptions[id] = joined.subscriber;
     return true;
