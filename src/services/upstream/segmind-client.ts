@@ -42,7 +42,8 @@ export type UpstreamJobState =
       /** Segmind's own account of the job's time, queue plus inference, when its metrics give both. */
       upstreamMs: number | undefined;
     }
-  | { status: 'FAILED'; error: string };
+  /** `upstreamMs`, when the metrics give it: how long Segmind worked before failing (the model learns it). */
+  | { status: 'FAILED'; error: string; upstreamMs?: number | undefined };
 
 /** The one way the gateway reaches Segmind: each call answers a typed value or throws one `UpstreamError`. */
 export interface SegmindClient {
@@ -76,7 +77,7 @@ const stateAnswer = z.discriminatedUnion('status', [
     video: z.object({ url: z.string() }).partial().optional(),
     metrics,
   }),
-  z.object({ status: z.literal('FAILED'), error: z.unknown().optional() }),
+  z.object({ status: z.literal('FAILED'), error: z.unknown().optional(), metrics }),
 ]);
 
 const statusCodes: Record<number, UpstreamErrorCode> = {
@@ -157,6 +158,7 @@ export function createSegmindClient(options: SegmindClientOptions): SegmindClien
         return {
           status: 'FAILED',
           error: errorText(answer) ?? 'generation failed upstream',
+          upstreamMs: upstreamMs(answer.metrics),
         };
       default:
         return { status: answer.status };
