@@ -119,20 +119,22 @@ export class DurationModel {
     return before >= 1 ? 1 : Math.max(0, (this.ended(jobClass, toMs) - before) / (1 - before));
   }
 
+  /** The probability that a job of this class, still running `fromMs` after submit, fails by `toMs`. */
+  chanceToFail(jobClass: JobClass, fromMs: number, toMs: number): number {
+    const before = this.ended(jobClass, fromMs);
+    if (before >= 1) return 0;
+    const median = this.quantile(jobClass, 0.5);
+    const failures = this.failureTimes();
+    const failed = failures.cdf(toMs / median) - failures.cdf(fromMs / median);
+    return Math.max(0, (this.failureRate() * failed) / (1 - before));
+  }
+
   /**
    * The first time after submit, within (`fromMs`, `untilMs`], by which a job still running at `fromMs` has
-   * ended with probability `chance`; `untilMs` when it has not by then.
+   * failed with probability `chance`; `untilMs` when it has not by then.
    */
-  endsWithChance(jobClass: JobClass, fromMs: number, chance: number, untilMs: number): number {
-    if (untilMs <= fromMs || this.chanceToEnd(jobClass, fromMs, untilMs) < chance) return untilMs;
-    let low = fromMs;
-    let high = untilMs;
-    for (let step = 0; step < 24 && high - low > 1; step++) {
-      const middle = (low + high) / 2;
-      if (this.chanceToEnd(jobClass, fromMs, middle) >= chance) high = middle;
-      else low = middle;
-    }
-    return high;
+  failsWithChance(jobClass: JobClass, fromMs: number, chance: number, untilMs: number): number {
+    return firstTime((toMs) => this.chanceToFail(jobClass, fromMs, toMs), fromMs, chance, untilMs);
   }
 
   /** The share of outcomes that are failures, the prior's pseudo-counts included. */
@@ -163,7 +165,9 @@ export class DurationModel {
     if (sorted.length === 0) table = QuantileTable.fromQuantiles(prior);
     else {
       const learned = QuantileTable.smoothed(sorted);
-      const weight = Math.min(1, sorted.length / this.minSamples);
+      // A prior the samples contradict (their median outside its whole range) is dropped at once.
+      const contradicted = Math.abs(learned.quantile(0.5) / median - 1) > priorSpread;
+      const weight = contradicted ? 1 : Math.min(1, sorted.length / this.minSamples);
       table = QuantileTable.fromQuantiles((q) => weight * learned.quantile(q) + (1 - weight) * prior(q));
     }
     this.tables.set(key, table);
@@ -183,4 +187,17 @@ export class DurationModel {
     this.failureTable = QuantileTable.fromCdf(cdf, 0, high);
     return this.failureTable;
   }
+}
+
+/** The first time in (`fromMs`, `untilMs`] where a growing chance reaches `chance` (bisection), else `untilMs`. */
+function firstTime(chanceBy: (toMs: number) => number, fromMs: number, chance: number, untilMs: number): number {
+  if (untilMs <= fromMs || chanceBy(untilMs) < chance) return untilMs;
+  let low = fromMs;
+  let high = untilMs;
+  for (let step = 0; step < 24 && high - low > 1; step++) {
+    const middle = (low + high) / 2;
+    if (chanceBy(middle) >= chance) high = middle;
+    else low = middle;
+  }
+  return high;
 }
