@@ -6,6 +6,7 @@ import type { MediaStore } from '../media/media-store.js';
 import { CallBudget } from '../upstream/call-budget.js';
 import type { SegmindClient } from '../upstream/segmind-client.js';
 import { UpstreamBreaker, type UpstreamBreakerOptions } from '../upstream/upstream-breaker.js';
+import { BudgetPlanner } from './budget-planner.js';
 import { Dispatcher } from './dispatcher.js';
 import type { DurationModel } from './duration-model.js';
 import { learnedPolicy } from './poll-policy.js';
@@ -49,6 +50,14 @@ const retryMaxMs = 30_000;
 export function createPoller(settings: PollerSettings, dependencies: PollerDependencies): Poller {
   const { database, store, client, machine, model, clock, logger, onUnexpectedError } = dependencies;
   const retries = { firstMs: settings.retryBaseMs ?? 1000, maxMs: retryMaxMs };
+  const budget = new CallBudget(settings.callsPerMinute, clock, settings.rateWindowMs);
+  const planner = new BudgetPlanner({
+    model,
+    budget,
+    windowMs: settings.rateWindowMs,
+    targetDelayMs: settings.pollTargetDelayMs,
+    maxIntervalMs: settings.pollMaxIntervalMs,
+  });
   const polls = new PollStep({
     client,
     machine,
@@ -57,25 +66,26 @@ export function createPoller(settings: PollerSettings, dependencies: PollerDepen
       minIntervalMs: settings.pollMinIntervalMs,
       maxIntervalMs: settings.pollMaxIntervalMs,
       targetDelayMs: settings.pollTargetDelayMs,
+      stretch: () => planner.stretch,
     }),
     model,
     clock,
     logger,
     minIntervalMs: settings.pollMinIntervalMs,
-    maxIntervalMs: settings.pollMaxIntervalMs,
     retries,
   });
-  const budget = new CallBudget(settings.callsPerMinute, clock, settings.rateWindowMs);
-  // As many jobs as the budget can poll once every POLL_MAX_INTERVAL_MS; more would go unpolled longer.
-  const maxSubmittedJobs = Math.max(1, budget.callsWithin(settings.pollMaxIntervalMs));
   const submitter = new Submitter(database, client, machine, store);
   const submits = new SubmitStep({
     submitter,
     machine,
     clock,
     logger,
-    hasRoom: (submitting) => polls.size + submitting < maxSubmittedJobs,
-    onSubmitted: (job, requestId) => polls.watch(job, requestId, clock.now()),
+    // No more finishes due together than the budget can poll every POLL_MAX_INTERVAL_MS (BudgetPlanner.hasRoom).
+    hasRoom: (jobClass, submitting) => planner.hasRoom(jobClass, clock.now(), submitting),
+    onSubmitted: (job, requestId) => {
+      polls.watch(job, requestId, clock.now());
+      planner.watched({ ...job, submittedAt: job.submittedAt?.getTime() ?? clock.now() }, clock.now());
+    },
     retries,
     retryWindowMs: settings.submitRetryWindowMs ?? 600_000,
   });
@@ -86,6 +96,14 @@ export function createPoller(settings: PollerSettings, dependencies: PollerDepen
   });
   const dispatcher = new Dispatcher({
     steps: [submits, polls],
+    // Every few seconds (a thirtieth of the rate window): the minute ahead forecast, every job planned again.
+    planner: {
+      everyMs: settings.rateWindowMs / 30,
+      plan: (now) => {
+        planner.plan(now, polls.jobs(), submits.size);
+        polls.replan(now);
+      },
+    },
     budget,
     breaker,
     clock,

@@ -9,20 +9,18 @@ import { changeFor, readFailure } from '../upstream/upstream-outcomes.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
 import { runsBefore, type Send, type Step, type Work } from './dispatcher.js';
 import type { DurationModel } from './duration-model.js';
-import type { PolledJob, PollPolicy } from './poll-policy.js';
+import type { PolledJob, PollPlan, PollPolicy } from './poll-policy.js';
 
 export interface PollStepOptions {
   client: SegmindClient;
   machine: JobStateMachine;
   policy: PollPolicy;
-  /** Learns each completed job's duration; the policy reads it. */
+  /** Learns each completed job's duration, and when failures come; the policy reads it. */
   model: DurationModel;
   clock: Clock;
   logger: Logger;
   /** Never poll one job more often than this. */
   minIntervalMs: number;
-  /** A job unpolled this long is overdue: its poll goes before anything else (POLL_MAX_INTERVAL_MS). */
-  maxIntervalMs: number;
   /** Waits between reads of a job while they fail. */
   retries: Omit<BackoffOptions, 'jitter'>;
 }
@@ -36,6 +34,8 @@ interface WatchedJob extends PolledJob {
   retryAt: number | undefined;
   retries: Backoff;
   busy: boolean;
+  /** The policy's plan, made when the job is watched, after each read and at a replan; it stands until then. */
+  plan: PollPlan;
 }
 
 /**
@@ -72,20 +72,35 @@ export class PollStep implements Step {
     return this.watched.size;
   }
 
+  /** The jobs watched, as the policy sees them (for the budget planner's forecast). */
+  jobs(): Iterable<PolledJob> {
+    return this.watched.values();
+  }
+
+  /** Plans every watched job again (the budget planner calls it every few seconds at most). */
+  replan(now: number): void {
+    for (const job of this.watched.values()) job.plan = this.options.policy.plan(job, now);
+  }
+
   /** Starts watching a submitted job; `lastPolledAt` -Infinity polls it at once (a job found at start). */
   watch(job: JobRow, requestId: string, lastPolledAt: number): void {
-    this.watched.set(job.id, {
+    const now = this.options.clock.now();
+    const watched: WatchedJob = {
       id: job.id,
       requestId,
       duration: job.duration,
       resolution: job.resolution,
-      submittedAt: job.submittedAt?.getTime() ?? this.options.clock.now(),
+      submittedAt: job.submittedAt?.getTime() ?? now,
       lastPolledAt,
+      processing: job.status === 'PROCESSING',
       needsResult: false,
       retryAt: undefined,
       retries: new Backoff({ ...this.options.retries, jitter: 'full' }),
       busy: false,
-    });
+      plan: { dueAt: now, urgency: 1, readResult: true, pollBy: now },
+    };
+    watched.plan = this.options.policy.plan(watched, now);
+    this.watched.set(job.id, watched);
   }
 
   nextWork(now: number): Work | undefined {
@@ -100,17 +115,17 @@ export class PollStep implements Step {
 
   private workFor(job: WatchedJob, now: number): Work {
     const notBefore = job.lastPolledAt + this.options.minIntervalMs;
+    const { plan } = job;
     // Overdue, a poll is no routine look: the low-urgency reserve does not hold it back either.
-    const overdue = now - job.lastPolledAt >= this.options.maxIntervalMs;
+    const overdue = now >= plan.pollBy;
     const work = (kind: 'status' | 'result', dueAt: number, rank: number, urgency: number): Work => ({
       dueAt: Math.max(notBefore, dueAt),
       rank: overdue ? overdueRank : rank,
       urgency: overdue ? 1 : urgency,
       run: (send) => this.read(job, kind, send),
     });
-    if (job.retryAt !== undefined) return work('status', job.retryAt, pollRank, 1);
+    if (job.retryAt !== undefined) return work(plan.readResult ? 'result' : 'status', job.retryAt, pollRank, 1);
     if (job.needsResult) return work('result', notBefore, owedResultRank, 1);
-    const plan = this.options.policy.plan(job, now);
     return work(plan.readResult ? 'result' : 'status', plan.dueAt, pollRank, plan.urgency);
   }
 
@@ -135,18 +150,24 @@ export class PollStep implements Step {
     job.retryAt = undefined;
     job.retries.reset();
     this.record(job, state);
+    if (this.watched.has(job.id)) job.plan = this.options.policy.plan(job, clock.now());
   }
 
   private record(job: WatchedJob, state: UpstreamJobState): void {
     const change = changeFor(state);
+    if (state.status !== 'QUEUED') job.processing = true;
     if (change === 'read-result') job.needsResult = true;
     else if (change?.status === 'COMPLETED') {
       // Segmind's own timing when it gives it; else what we saw, a poll interval late at most.
       const tookMs = change.upstreamDurationMs ?? this.options.clock.now() - job.submittedAt;
       this.options.model.record(job, tookMs);
       this.settle(job.id, { ...change, upstreamDurationMs: tookMs });
-    } else if (change?.status === 'FAILED') this.settle(job.id, change);
-    else if (change) this.options.machine.transition(job.id, change);
+    } else if (change?.status === 'FAILED') {
+      // When content blocks come is learned too: the policy polls by the risk of an unseen end.
+      const tookMs = (state.status === 'FAILED' && state.upstreamMs) || this.options.clock.now() - job.submittedAt;
+      this.options.model.recordFailure(job, tookMs);
+      this.settle(job.id, { ...change, upstreamDurationMs: tookMs });
+    } else if (change) this.options.machine.transition(job.id, change);
   }
 
   /** A terminal change: the job leaves the step's care whatever the state machine decides. */
