@@ -44,8 +44,14 @@ export class BudgetPlanner {
   stretch = 1;
   /** The calls the policy wanted in the window ahead, and what the budget gives, at the last plan. */
   forecast = { demand: 0, supply: 0 };
-  /** Jobs in their finish window (or, for a class the model knows nothing of, alive) per time bucket ahead. */
-  private occupancy = new Map<number, number>();
+  /**
+   * Jobs in their finish window (or, for a class the model knows nothing of, alive) ahead, as steps: from
+   * `occupiedFrom[i]` on, `occupied[i]` jobs (until the next step).
+   */
+  private occupiedFrom: number[] = [];
+  private occupied: number[] = [];
+  /** Windows of jobs submitted since the last plan, counted whole where they meet a candidate's. */
+  private recent: [number, number][] = [];
   private readonly bucketMs: number;
 
   constructor(private readonly options: BudgetPlannerOptions) {
@@ -57,13 +63,22 @@ export class BudgetPlanner {
     const { model, budget, windowMs, targetDelayMs, maxIntervalMs } = this.options;
     let demand = 0;
     let finishes = 0;
-    this.occupancy = new Map();
+    const changes = new Map<number, number>();
     for (const group of this.groups(jobs)) {
       demand += group.jobs * this.callsAhead(group, now);
       const elapsed = now - group.submittedAt;
       finishes += group.jobs * model.chanceToFinish(group, elapsed, elapsed + windowMs);
-      this.occupy(group, group.jobs, now);
+      const [from, to] = this.span(group, now);
+      changes.set(from, (changes.get(from) ?? 0) + group.jobs);
+      changes.set(to, (changes.get(to) ?? 0) - group.jobs);
     }
+    this.occupiedFrom = [...changes.keys()].sort((a, b) => a - b);
+    let running = 0;
+    this.occupied = this.occupiedFrom.map((time) => {
+      running += changes.get(time) ?? 0;
+      return running;
+    });
+    this.recent = [];
     const supply = budget.callsWithin(windowMs);
     // Each finish ahead makes room for a submit (admission keeps the rest waiting).
     const forPolls = Math.max(1, supply - Math.min(pending, Math.ceil(finishes)));
@@ -76,7 +91,7 @@ export class BudgetPlanner {
 
   /** Counts a job just submitted in the timeline at once, before the next plan. */
   watched(job: JobClass & { submittedAt: number }, now: number): void {
-    this.occupy(job, 1, now);
+    this.recent.push(this.span(job, now));
   }
 
   /**
@@ -87,12 +102,24 @@ export class BudgetPlanner {
    */
   hasRoom(jobClass: JobClass, now: number, submitting: number): boolean {
     const { budget, maxIntervalMs } = this.options;
-    const room = Math.max(1, Math.floor(windowShare * budget.callsWithin(maxIntervalMs)));
+    // Knowing nothing of the class, the old rule: as many jobs as the budget can poll every `maxIntervalMs`.
+    const share = this.options.model.knows(jobClass) ? windowShare : 1;
+    const room = Math.max(1, Math.floor(share * budget.callsWithin(maxIntervalMs)));
     const [from, to] = this.windowOf(jobClass, now);
     let busiest = 0;
-    for (let bucket = Math.floor(from / this.bucketMs); bucket <= Math.floor(to / this.bucketMs); bucket++) {
-      busiest = Math.max(busiest, this.occupancy.get(bucket) ?? 0);
+    // The step in force at `from` (the last one starting at or before it), then every step until `to`.
+    let low = 0;
+    let high = this.occupiedFrom.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if ((this.occupiedFrom[middle] as number) <= from) low = middle + 1;
+      else high = middle;
     }
+    for (let index = Math.max(0, low - 1); index < this.occupiedFrom.length; index++) {
+      if ((this.occupiedFrom[index] as number) > to) break;
+      busiest = Math.max(busiest, this.occupied[index] as number);
+    }
+    busiest += this.recent.filter(([start, end]) => start <= to && end >= from).length;
     return busiest + submitting < room;
   }
 
@@ -103,31 +130,40 @@ export class BudgetPlanner {
     return [model.knows(jobClass) ? submittedAt + model.quantile(jobClass, windowFrom) : submittedAt, to];
   }
 
-  private occupy(group: JobClass & { submittedAt: number }, jobs: number, now: number): void {
-    const [from, to] = this.windowOf(group, group.submittedAt);
-    // A job running past its window stays where it is now, until it is found.
-    const first = Math.floor(Math.max(from, Math.min(now, to)) / this.bucketMs);
-    const last = Math.floor(Math.max(to, now) / this.bucketMs);
-    for (let bucket = first; bucket <= last; bucket++) {
-      this.occupancy.set(bucket, (this.occupancy.get(bucket) ?? 0) + jobs);
-    }
+  /** Where a job counts in the timeline: its window, or, running past it, where it is now until found. */
+  private span(job: JobClass & { submittedAt: number }, now: number): [number, number] {
+    const [from, to] = this.windowOf(job, job.submittedAt);
+    return [Math.max(from, Math.min(now, to)), Math.max(to, now + this.bucketMs)];
   }
 
   private groups(jobs: Iterable<PolledJob>): Iterable<Group> {
-    const groups = new Map<string, Group>();
+    // By resolution, duration and submit bucket, without building a key string per job.
+    const groups = new Map<string, Map<number, Map<number, Group>>>();
+    const all: Group[] = [];
     for (const job of jobs) {
-      const submittedAt = Math.floor(job.submittedAt / this.bucketMs) * this.bucketMs;
-      const key = `${job.duration}/${job.resolution}/${submittedAt}`;
-      let group = groups.get(key);
+      const bucket = Math.floor(job.submittedAt / this.bucketMs);
+      let byDuration = groups.get(job.resolution);
+      if (!byDuration) {
+        byDuration = new Map();
+        groups.set(job.resolution, byDuration);
+      }
+      let byBucket = byDuration.get(job.duration);
+      if (!byBucket) {
+        byBucket = new Map();
+        byDuration.set(job.duration, byBucket);
+      }
+      let group = byBucket.get(bucket);
       if (!group) {
         const known = this.options.model.knows(job);
+        const submittedAt = bucket * this.bucketMs;
         group = { duration: job.duration, resolution: job.resolution, submittedAt, jobs: 0, unlooked: 0, known };
-        groups.set(key, group);
+        byBucket.set(bucket, group);
+        all.push(group);
       }
       group.jobs++;
       if (job.lastPolledAt <= job.submittedAt) group.unlooked++;
     }
-    return groups.values();
+    return all;
   }
 
   /** The calls one job of the group would cost in the window ahead, unstretched. */
