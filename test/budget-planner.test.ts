@@ -73,6 +73,7 @@ function scheduler(callsPerMinute: number) {
     steps: [polls],
     planner: {
       everyMs: 2000,
+      awaited: () => false,
       plan: (now) => {
         planner.plan(now, polls.jobs(), 0);
         polls.replan(now);

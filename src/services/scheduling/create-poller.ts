@@ -56,6 +56,8 @@ function budgetPlanning(planner: BudgetPlanner, polls: PollStep, submits: Submit
   let replannedAt = Number.NEGATIVE_INFINITY;
   return {
     everyMs: windowMs / 30,
+    // Admission counts jobs until the next plan: a submit held back only by jobs since found waits on it.
+    awaited: () => submits.size > 0,
     plan: (now) => {
       planner.plan(now, polls.jobs(), submits.size);
       if (Math.abs(planner.stretch / stretch - 1) <= 0.05 && now - replannedAt < windowMs / 6) return;

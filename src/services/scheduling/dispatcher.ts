@@ -38,6 +38,8 @@ export function runsBefore(a: Work, b: Work, now: number): boolean {
 export interface Planner {
   everyMs: number;
   plan(now: number): void;
+  /** Whether work may be waiting on the next plan (a submit held back for room): then it comes on time even with no other work. */
+  awaited(): boolean;
 }
 
 export interface DispatcherOptions {
@@ -160,7 +162,7 @@ export class Dispatcher {
       if (breakerWaitMs === undefined) return undefined; // a probe is in flight
       if (breakerWaitMs > 0) return clock.now() + breakerWaitMs;
       const next = this.nextWork();
-      if (!next) return undefined;
+      if (!next) return this.options.planner?.awaited() ? this.plannedAt + this.options.planner.everyMs : undefined;
       if (next.dueAt > clock.now()) return next.dueAt;
       // A routine call leaves the last call of the moment to one that might find something.
       const reserve = next.urgency < lowUrgency ? 1 : 0;
