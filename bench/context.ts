@@ -21,7 +21,6 @@ export const sizes = quick
   ? {
       warmupPerClass: 5,
       measured: 6,
-      tightTotal: 25,
       fanJobs: 10,
       fanConnections: [100, 500],
       loadTotal: 500,
@@ -30,7 +29,6 @@ export const sizes = quick
   : {
       warmupPerClass: 6,
       measured: 30,
-      tightTotal: 75,
       fanJobs: 100,
       fanConnections: [1000, 5000],
       loadTotal: 5000,

@@ -1,6 +1,6 @@
 /**
- * Polling scenarios: (a) upstream calls per job and detection delay against the SDK's own pattern, and (b) a
- * tight budget of 50 calls a minute; each run per build, so today's figures stand beside the new ones.
+ * (a) Upstream calls per job and detection delay against the SDK's own pattern, per build, so today's figures
+ * stand beside the new ones; (b), a tight budget, is in tight-budget.ts.
  */
 import { killHard } from '../harness/process.js';
 import {
@@ -12,11 +12,9 @@ import {
   fakeSegmind,
   folder,
   gateway,
-  inFlightTight,
   jobDetails,
   jobInput,
   log,
-  type Receipt,
   sizes,
   sleep,
   subscribers,
@@ -113,69 +111,6 @@ export async function sdkPattern(): Promise<PollingFigures> {
   };
 }
 
-// (b) -----------------------------------------------------------------------------------------------------
-export type TightBudgetFigures = Awaited<ReturnType<typeof tightBudget>>;
-
-/** One build on a budget of 50 calls a minute, `inFlightTight` jobs in flight until the last ones. */
-export async function tightBudget(build: Build) {
-  log(`(b) SEGMIND_RPM=50 with ${inFlightTight} jobs in flight, ${sizes.tightTotal} jobs in all: ${build.label}`);
-  const upstream = await fakeSegmind({ callsPerWindow: 50 });
-  const server = await gateway(learnedDatabase(build), upstream, { SEGMIND_RPM: '50', ...compressed() }, build);
-  let created = 0;
-  let finished = 0;
-  const ids: string[] = [];
-  let allFinished: () => void = () => {};
-  const everyJobFinished = new Promise<void>((resolve) => {
-    allFinished = resolve;
-  });
-  // Each finish makes room for the next job, so that 25 stay in flight until the last ones.
-  const crowd = subscribers(server.url, (receipt) => {
-    if (receipt.status !== 'COMPLETED' && receipt.status !== 'FAILED') return;
-    finished++;
-    if (created < sizes.tightTotal) void launch(1);
-    if (finished === sizes.tightTotal) allFinished();
-  });
-  const launch = async (count: number) => {
-    const inputs = Array.from({ length: count }, () => jobInput(`tight ${created}`, created++));
-    const launched = await createJobs(server.url, inputs);
-    ids.push(...launched);
-    crowd.connect(launched);
-  };
-  const startedAt = Date.now();
-  await launch(inFlightTight);
-  await everyJobFinished;
-  await crowd.end();
-  const wallSeconds = ((Date.now() - startedAt) / 1000) * compression;
-  const requestIds = await Promise.all(
-    ids.map(async (id) => (await jobDetails(server.url, id))?.upstreamRequestId ?? ''),
-  );
-  const completed = crowd.receipts.filter((receipt) => receipt.status === 'COMPLETED');
-  const delayOf = (receipt: Receipt) => {
-    const requestId = requestIds[ids.indexOf(receipt.id)] as string;
-    return (receipt.receivedAt - (upstream.finishesAt(requestId) ?? Number.NaN)) * compression;
-  };
-  const delays = completed.map(delayOf);
-  // The first wave is submitted at once, so its finishes bunch up; later jobs start as others finish.
-  const firstWave = new Set(ids.slice(0, inFlightTight));
-  const rolling = completed.filter((receipt) => !firstWave.has(receipt.id)).map(delayOf);
-  const burst = completed.filter((receipt) => firstWave.has(receipt.id)).map(delayOf);
-  const result = {
-    jobs: ids.length,
-    completed: completed.length,
-    rateLimited: upstream.calls.filter((call) => call.status === 429).length,
-    calls: upstream.calls.length,
-    callsPerJob: upstream.calls.length / ids.length,
-    p50: percentile(delays, 0.5),
-    p95: percentile(delays, 0.95),
-    burstP95: percentile(burst, 0.95),
-    rollingP95: percentile(rolling, 0.95),
-    segmindMinutes: wallSeconds / 60,
-  };
-  await killHard(server);
-  await upstream.close();
-  return result;
-}
-
 // report --------------------------------------------------------------------------------------------------
 export function efficiencySection(
   builds: { build: Build; runs: Record<string, PollingFigures> }[],
@@ -199,24 +134,5 @@ ${rows.join('\n')}
 ${row('SDK pattern (poll every 2 s)', sdk)}
 
 Target: at least 8x fewer calls than the SDK pattern with p95 ≤ 3 s. ${verdicts.join('; ')}.
-`;
-}
-
-export function tightBudgetSection(builds: { build: Build; figures: TightBudgetFigures }[]) {
-  const rows = builds.map(
-    ({ build, figures: b }) =>
-      `| ${build.label} | ${b.rateLimited} | ${b.completed}/${b.jobs} | ${b.calls} | ${round(b.callsPerJob)} | ${round(b.p50 / 1000)} s | ${round(b.p95 / 1000)} s | ${round(b.burstP95 / 1000)} s | ${round(b.rollingP95 / 1000)} s | ${round(b.segmindMinutes)} |`,
-  );
-  const verdicts = builds.map(
-    ({ build, figures: b }) =>
-      `${build.label}: ${verdict(b.rateLimited === 0 && b.completed === b.jobs && b.p95 <= 15_000)}`,
-  );
-  return `## (b) Tight budget: SEGMIND_RPM=50, ${inFlightTight} jobs in flight (${sizes.tightTotal} in all)
-
-| build | 429s | completed | upstream calls | calls per job | detection p50 | detection p95 | p95, first ${inFlightTight} (sent at once) | p95, the rest (rolling) | Segmind minutes |
-| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
-${rows.join('\n')}
-
-Target: zero 429s, every job completes, p95 ≤ 15 s. ${verdicts.join('; ')}.
 `;
 }

@@ -24,10 +24,11 @@ import {
 } from './context.js';
 import { fanOut, fanOutSection } from './fan-out.js';
 import { type MediaBench, rangeReaders, readersSection, uploads, uploadsSection } from './media.js';
-import { efficiency, efficiencySection, sdkPattern, tightBudget, tightBudgetSection } from './polling.js';
+import { efficiency, efficiencySection, type PollingFigures, sdkPattern } from './polling.js';
 import { oversizedBodies, oversizedBodiesSection, throughput, throughputSection } from './requests.js';
 import { restart, restartSection } from './restart.js';
 import { round } from './stats.js';
+import { type TightBudgetFigures, tightBudget, tightBudgetSection } from './tight-budget.js';
 
 const media: MediaBench = {
   quick,
@@ -57,6 +58,8 @@ const comparedIn = new Set(['a', 'b', 'c', 'e']);
 
 const scenarios: Record<string, (build: Build) => Promise<unknown>> = {
   a: (build: Build) => efficiency(build),
+  /** The SDK's own pattern on (a)'s jobs, which (a)'s "fewer calls" compares with. */
+  sdk: () => sdkPattern(),
   b: (build: Build) => tightBudget(build),
   c: (build: Build) => fanOut(build),
   d: () => throughput(),
@@ -73,14 +76,28 @@ async function main() {
   // `--only=c` (or `--only=a,b`) runs just those scenarios and prints their figures, for profiling.
   const only = process.argv.find((argument) => argument.startsWith('--only='))?.slice('--only='.length);
   if (only) {
+    const results: Record<string, { build: Build; figures: unknown }[]> = {};
     for (const name of only.split(',')) {
       const scenario = scenarios[name];
       if (!scenario) throw new Error(`no scenario ${name}: ${Object.keys(scenarios).join(', ')}`);
       const figures = await perBuild(comparedIn.has(name) ? builds : [current], scenario);
+      results[name] = figures;
       for (const { build, figures: result } of figures) {
         process.stdout.write(`${name} ${build.label}: ${JSON.stringify(result)}\n`);
       }
     }
+    // The polling sections as BENCHMARKS.md would show them (`--only=a,sdk` for (a)).
+    const [sdk] = results.sdk ?? [];
+    if (results.a && sdk) {
+      const runs = results.a as { build: Build; figures: Record<string, PollingFigures> }[];
+      const section = efficiencySection(
+        runs.map(({ build, figures }) => ({ build, runs: figures })),
+        sdk.figures as PollingFigures,
+      );
+      process.stdout.write(`\n${section}`);
+    }
+    if (results.b)
+      process.stdout.write(`\n${tightBudgetSection(results.b as { build: Build; figures: TightBudgetFigures }[])}`);
     folder.remove();
     return;
   }

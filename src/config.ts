@@ -31,12 +31,9 @@ const environmentSchema = z.object({
   SEGMIND_TIMEOUT_MS: integer(100, 600_000).default(30_000),
   /** Never poll one job more often than this. @default 1_000 */
   POLL_MIN_INTERVAL_MS: integer(0, 3_600_000).default(1000),
-  /** Never leave an active job unpolled longer than this, budget allowing. @default 15_000 */
+  /** Never leave a job unpolled longer, budget allowing, where the model cannot say when it ends (README). @default 15_000 */
   POLL_MAX_INTERVAL_MS: integer(1, 3_600_000).default(15_000),
-  /**
-   * How soon after Segmind finishes a job the gateway aims to notice: the poll interval while a finish is
-   * likely. @default 3_000
-   */
+  /** How soon after Segmind finishes a job the gateway aims to notice: 90 % of it apart in the finish window. @default 3_000 */
   POLL_TARGET_DELAY_MS: integer(1, 3_600_000).default(3000),
   /** Simulator: how long a job stays QUEUED. @default 3_000 */
   SIMULATOR_QUEUE_MS: integer(0, 3_600_000).default(3000),

@@ -25,6 +25,8 @@ interface Call {
   fail(error: unknown): Promise<void>;
 }
 
+const jobClass = { duration: 5, resolution: '720p' } as const;
+
 /** A poll step with a policy read off a table (per job: due this long after its last look, and an urgency). */
 function pollStepUnderTest() {
   const clock = new ManualClock();
@@ -36,7 +38,8 @@ function pollStepUnderTest() {
       planCalls++;
       const { dueInMs, urgency, readResult = false } = plans.get(job.id) ?? { dueInMs: 0, urgency: 0 };
       const last = Number.isFinite(job.lastPolledAt) ? job.lastPolledAt : start;
-      return { dueAt: last + dueInMs, urgency, readResult };
+      // Overdue, as the policy plans it where it knows nothing: unpolled for `maxIntervalMs`.
+      return { dueAt: last + dueInMs, urgency, readResult, pollBy: job.lastPolledAt + maxIntervalMs };
     },
   };
   const calls: Call[] = [];
@@ -66,7 +69,6 @@ function pollStepUnderTest() {
     clock,
     logger,
     minIntervalMs,
-    maxIntervalMs,
     retries: { firstMs: 1000, maxMs: 1000 },
   });
   /** Starts watching job `id` (request `r<id>`), last polled `polledAgoMs` ago (undefined: never). */
@@ -74,7 +76,7 @@ function pollStepUnderTest() {
     plans.set(id, plan);
     const submittedAt = new Date(start - 60_000);
     const lastPolledAt = polledAgoMs === undefined ? Number.NEGATIVE_INFINITY : clock.now() - polledAgoMs;
-    step.watch({ id, duration: 5, resolution: '720p', submittedAt }, `r${id}`, lastPolledAt);
+    step.watch({ id, status: 'PROCESSING', duration: 5, resolution: '720p', submittedAt }, `r${id}`, lastPolledAt);
   };
   /** Runs the work the step offers now, if due: the read it starts, left in flight. */
   const dispatch = async (): Promise<{ work: Work; call: Call } | { work: Work | undefined; call: undefined }> => {
@@ -237,7 +239,7 @@ describe('the submit step offers the oldest due submit', () => {
 
   it('in creation order, skipping jobs on their way and cancelled ones; one refused waits its backoff', async () => {
     const { clock, step, next } = submitStepUnderTest();
-    for (const id of [1, 2, 3, 4]) step.add(id);
+    for (const id of [1, 2, 3, 4]) step.add(id, jobClass);
     step.remove(2);
     const first = await next();
     expect(first?.jobId).toBe(1);
@@ -252,7 +254,7 @@ describe('the submit step offers the oldest due submit', () => {
   it('with none due, offers the one due soonest; with no room, nothing', async () => {
     let room = true;
     const { clock, step, next } = submitStepUnderTest(() => room);
-    step.add(1);
+    step.add(1, jobClass);
     await (await next())?.finish(notMade);
     expect(step.nextWork(clock.now())?.dueAt).toBeGreaterThan(clock.now());
     room = false;

@@ -24,6 +24,24 @@ describe('the duration model', () => {
   });
 });
 
+describe('failures in the duration model', () => {
+  it('learns when content blocks come and how often: seen early, the risk of an unseen failure is early', () => {
+    const model = new DurationModel();
+    const jobClass = { duration: 5, resolution: '720p' } as const;
+    for (let index = 0; index < 20; index++) model.record(jobClass, 130_000 + 100 * index);
+    // Before any failure: 1 in 20 is assumed, spread over the whole run.
+    expect(model.failureRate()).toBeCloseTo(1 / 40, 3);
+    // Blocks on the input come about 10 s after the submit.
+    for (let index = 0; index < 10; index++) model.recordFailure(jobClass, 10_000 + 200 * index);
+    expect(model.failureRate()).toBeCloseTo(11 / 50, 3);
+    expect(model.failsWithChance(jobClass, 5000, 0.05, 120_000)).toBeLessThan(15_000);
+    // Past the time blocks come, a job still running is far less likely to fail in the next 90 s than a
+    // job was in the 10 s around them.
+    expect(model.chanceToFail(jobClass, 5000, 15_000)).toBeGreaterThan(0.1);
+    expect(model.chanceToFail(jobClass, 20_000, 110_000)).toBeLessThan(0.05);
+  });
+});
+
 interface Run {
   calls: number;
   detectionDelayMs: number;

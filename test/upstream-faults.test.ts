@@ -108,8 +108,9 @@ describe('polls (GET: retried freely, never failing a job by themselves)', () =>
       { id },
     );
     await runUntil(clock, gateway, () => upstream.count('POST') === 1, 60_000);
-    upstream.faults.inject({ kind: 'status', status: 502 }, 2, 'status');
-    upstream.faults.inject({ kind: 'reset' }, 2, 'status');
+    // Polls read the result endpoint (it answers every status, and the output once COMPLETED).
+    upstream.faults.inject({ kind: 'status', status: 502 }, 2, 'result');
+    upstream.faults.inject({ kind: 'reset' }, 2, 'result');
     upstream.faults.inject({ kind: 'status', status: 500 }, 2, 'any');
     await runUntil(clock, gateway, () => isTerminal(statusOf(gateway, id)), 5 * 60_000);
     const history = (await watcher.done).map((payload) => payload.videoJob);

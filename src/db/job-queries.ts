@@ -137,15 +137,24 @@ export function listActiveJobs(db: Queryable): ActiveJob[] {
 export function listLearnedDurations(
   db: Queryable,
   limit: number,
-): { duration: number; resolution: JobRow['resolution']; upstreamDurationMs: number }[] {
+): { duration: number; resolution: JobRow['resolution']; upstreamDurationMs: number; failed: boolean }[] {
   const rows = db
-    .select({ duration: jobs.duration, resolution: jobs.resolution, upstreamDurationMs: jobs.upstreamDurationMs })
+    .select({
+      duration: jobs.duration,
+      resolution: jobs.resolution,
+      upstreamDurationMs: jobs.upstreamDurationMs,
+      status: jobs.status,
+    })
     .from(jobs)
     .where(isNotNull(jobs.upstreamDurationMs))
     .orderBy(desc(jobs.id))
     .limit(limit)
     .all();
-  return rows.reverse().map((row) => ({ ...row, upstreamDurationMs: row.upstreamDurationMs ?? 0 }));
+  return rows.reverse().map(({ status, ...row }) => ({
+    ...row,
+    upstreamDurationMs: row.upstreamDurationMs ?? 0,
+    failed: status === 'FAILED',
+  }));
 }
 
 export interface JobPageQuery {

@@ -34,8 +34,18 @@ export function runsBefore(a: Work, b: Work, now: number): boolean {
   return a.rank !== b.rank ? a.rank < b.rank : a.urgency > b.urgency;
 }
 
+/** Plans the steps' work ahead (the budget planner): run every `everyMs` while there is work. */
+export interface Planner {
+  everyMs: number;
+  plan(now: number): void;
+  /** Whether work may be waiting on the next plan (a submit held back for room): then it comes on time even with no other work. */
+  awaited(): boolean;
+}
+
 export interface DispatcherOptions {
   steps: readonly Step[];
+  /** @default none */
+  planner?: Planner | undefined;
   budget: CallBudget;
   breaker: UpstreamBreaker;
   clock: Clock;
@@ -50,7 +60,11 @@ export interface DispatcherOptions {
   stopGraceMs?: number;
 }
 
-const defaults = { maxConcurrentCalls: 8, stopGraceMs: 5000 };
+const defaults: { maxConcurrentCalls: number; stopGraceMs: number; planner: Planner | undefined } = {
+  maxConcurrentCalls: 8,
+  stopGraceMs: 5000,
+  planner: undefined,
+};
 
 /** Below this chance of finding something, a call is a routine look that yields to likelier ones. */
 const lowUrgency = 0.02;
@@ -63,7 +77,8 @@ const defaultRateLimitPauseMs = 60_000;
  * nothing of jobs.
  */
 export class Dispatcher {
-  private readonly options: Required<DispatcherOptions>;
+  private readonly options: Required<Omit<DispatcherOptions, 'planner'>> & Pick<DispatcherOptions, 'planner'>;
+  private plannedAt = Number.NEGATIVE_INFINITY;
   private readonly inFlight = new Set<Promise<void>>();
   private cancelTimer: (() => void) | undefined;
   private timerAt = Number.POSITIVE_INFINITY;
@@ -126,8 +141,14 @@ export class Dispatcher {
   }
 
   private dispatchDueWork(): void {
+    const { planner, clock } = this.options;
+    if (planner && clock.now() - this.plannedAt >= planner.everyMs) {
+      this.plannedAt = clock.now();
+      planner.plan(this.plannedAt);
+    }
     const wakeAt = this.startDueWork();
-    if (wakeAt !== undefined) this.scheduleAt(wakeAt);
+    // While work waits, the plan is renewed on time even if nothing falls due meanwhile.
+    if (wakeAt !== undefined) this.scheduleAt(planner ? Math.min(wakeAt, this.plannedAt + planner.everyMs) : wakeAt);
   }
 
   /**
@@ -141,7 +162,7 @@ export class Dispatcher {
       if (breakerWaitMs === undefined) return undefined; // a probe is in flight
       if (breakerWaitMs > 0) return clock.now() + breakerWaitMs;
       const next = this.nextWork();
-      if (!next) return undefined;
+      if (!next) return this.options.planner?.awaited() ? this.plannedAt + this.options.planner.everyMs : undefined;
       if (next.dueAt > clock.now()) return next.dueAt;
       // A routine call leaves the last call of the moment to one that might find something.
       const reserve = next.urgency < lowUrgency ? 1 : 0;

@@ -1,4 +1,5 @@
 import type { Resolution } from '../../domain/job.js';
+import { normalCdf, QuantileTable } from './quantile-table.js';
 
 /** The kind of job whose durations are learned together. */
 export interface JobClass {
@@ -19,28 +20,43 @@ export interface DurationModelOptions {
 const priorBaseMs = 129_070;
 /** With no history the prior is wide: the real duration may be this far either side. */
 const priorSpread = 0.35;
+/** Outcomes (completed or failed, all classes together) the failure rate is learned from. */
+const outcomeWindow = 200;
+/**
+ * Before any failure is seen, failures are assumed this common (as pseudo-counts: 1 in 20), at any time up
+ * to `failurePriorEnd` of the class's median: content blocks can come at the start (the input) or the end
+ * (the output), and the model learns which from the failures it sees.
+ */
+const failurePseudoFailures = 1;
+const failurePseudoOutcomes = 20;
+const failurePriorEnd = 1.2;
+/** Pseudo-samples of that even prior in the failure timing, against the failures seen. */
+const failurePriorWeight = 2;
+/** Smoothing of failure times, as a share of the median. */
+const failureBandwidth = 0.05;
 
 /** The prior before any history: longer videos and 1080p take longer (a guess the first samples correct). */
 function segmindPriorMs({ duration, resolution }: JobClass): number {
   return priorBaseMs * (duration / 5) ** 0.7 * (resolution === '1080p' ? 1.5 : 1);
 }
 
-/** `cumulative` reads the distribution at this many quantiles. */
-const gridSteps = 20;
-
 const classKey = ({ duration, resolution }: JobClass) => `${duration}/${resolution}`;
 
 /**
- * How long Segmind takes, from submit to finish, per (duration, resolution): the empirical distribution of
- * recent finished jobs, blended with a wide prior while the history is short. The scheduler asks it where a
- * completion is likely; clients see its estimates as `estimatedFinishAt` and `progress`.
+ * How long Segmind takes, from submit to finish, per (duration, resolution): recent finished jobs smoothed
+ * into a distribution, blended with a wide prior while the history is short; and when failures come (as a
+ * share of the class's median, all classes together) and how often. The scheduler asks it where a job's end
+ * is likely; clients see its estimates as `estimatedFinishAt` and `progress`. Each class's distribution is a
+ * table rebuilt when a sample arrives, so questions about 100,000 jobs cost lookups, not sample scans.
  */
 export class DurationModel {
   private readonly samples = new Map<string, number[]>();
-  /** Samples in ascending order, per class, rebuilt when a sample arrives. */
-  private readonly sorted = new Map<string, number[]>();
-  /** Per class, the quantiles `cumulative` reads (0, 1/20, ... 1), made at first use after a sample arrives. */
-  private readonly grids = new Map<string, number[]>();
+  private readonly tables = new Map<string, QuantileTable>();
+  /** Recent outcomes, true for a failure. */
+  private readonly outcomes: boolean[] = [];
+  /** When recent failures came, as a share of their class's median. */
+  private readonly failureShares: number[] = [];
+  private failureTable: QuantileTable | undefined;
   private readonly window: number;
   private readonly minSamples: number;
   private readonly priorMedianMs: (jobClass: JobClass) => number;
@@ -51,7 +67,7 @@ export class DurationModel {
     this.priorMedianMs = options.priorMedianMs ?? segmindPriorMs;
   }
 
-  /** Learns one finished job's duration (oldest first when replaying history). */
+  /** Learns one completed job's duration (oldest first when replaying history). */
   record(jobClass: JobClass, durationMs: number): void {
     if (!(durationMs > 0)) return;
     const key = classKey(jobClass);
@@ -59,58 +75,129 @@ export class DurationModel {
     list.push(durationMs);
     if (list.length > this.window) list.shift();
     this.samples.set(key, list);
-    this.grids.delete(key);
-    this.sorted.set(
-      key,
-      [...list].sort((a, b) => a - b),
-    );
+    this.tables.delete(key);
+    this.recordOutcome(false);
   }
 
-  /** The duration that a fraction `q` (0..1) of jobs of this class finish within. */
+  /** Learns when one job FAILED upstream, `elapsedMs` after its submit. */
+  recordFailure(jobClass: JobClass, elapsedMs: number): void {
+    if (!(elapsedMs >= 0)) return;
+    this.failureShares.push(elapsedMs / this.quantile(jobClass, 0.5));
+    if (this.failureShares.length > this.window) this.failureShares.shift();
+    this.failureTable = undefined;
+    this.recordOutcome(true);
+  }
+
+  /** Whether any job of this class was seen to complete: until then the scheduler knows only the prior. */
+  knows(jobClass: JobClass): boolean {
+    return this.samples.has(classKey(jobClass));
+  }
+
+  /** The classes that some job was seen to complete in. */
+  classes(): JobClass[] {
+    return [...this.samples.keys()].map((key) => {
+      const [duration, resolution] = key.split('/');
+      return { duration: Number(duration), resolution: resolution as Resolution };
+    });
+  }
+
+  /** The duration that a fraction `q` (0..1) of jobs of this class complete within. */
   quantile(jobClass: JobClass, q: number): number {
-    const sorted = this.sorted.get(classKey(jobClass)) ?? [];
-    const prior = this.priorMedianMs(jobClass) * (1 + priorSpread * (2 * q - 1));
-    if (sorted.length === 0) return prior;
-    const position = q * (sorted.length - 1);
-    const lower = sorted[Math.floor(position)] as number;
-    const upper = sorted[Math.ceil(position)] as number;
-    const empirical = lower + (upper - lower) * (position - Math.floor(position));
-    const weight = Math.min(1, sorted.length / this.minSamples);
-    return weight * empirical + (1 - weight) * prior;
+    return this.tableOf(jobClass).quantile(q);
   }
 
-  /** The probability that a job of this class, unfinished at `fromMs` after submit, finishes by `toMs`. */
+  /** The probability that a job of this class, not completed at `fromMs` after submit, completes by `toMs`. */
   chanceToFinish(jobClass: JobClass, fromMs: number, toMs: number): number {
-    const before = this.cumulative(jobClass, fromMs);
-    const by = this.cumulative(jobClass, toMs);
-    return before >= 1 ? 1 : Math.max(0, (by - before) / (1 - before));
+    const table = this.tableOf(jobClass);
+    const before = table.cdf(fromMs);
+    return before >= 1 ? 1 : Math.max(0, (table.cdf(toMs) - before) / (1 - before));
   }
 
-  /** The share of jobs of this class finished within `elapsedMs`, read off the quantiles. */
-  private cumulative(jobClass: JobClass, elapsedMs: number): number {
-    const grid = this.grid(jobClass);
-    let low = 0;
-    if (elapsedMs <= (grid[0] as number)) return 0;
-    for (let step = 1; step <= gridSteps; step++) {
-      const q = step / gridSteps;
-      const at = grid[step] as number;
-      const previous = grid[step - 1] as number;
-      if (elapsedMs <= at) {
-        return at === previous ? q : low + ((elapsedMs - previous) / (at - previous)) * (q - low);
-      }
-      low = q;
-    }
-    return 1;
+  /** The probability that a job of this class, still running `fromMs` after submit, ends (completes or fails) by `toMs`. */
+  chanceToEnd(jobClass: JobClass, fromMs: number, toMs: number): number {
+    const before = this.ended(jobClass, fromMs);
+    return before >= 1 ? 1 : Math.max(0, (this.ended(jobClass, toMs) - before) / (1 - before));
   }
 
-  /** The quantiles at 0, 1/20, ... 1 of a class: computed once per sample, read by every plan of its jobs. */
-  private grid(jobClass: JobClass): number[] {
+  /** The probability that a job of this class, still running `fromMs` after submit, fails by `toMs`. */
+  chanceToFail(jobClass: JobClass, fromMs: number, toMs: number): number {
+    const before = this.ended(jobClass, fromMs);
+    if (before >= 1) return 0;
+    const median = this.quantile(jobClass, 0.5);
+    const failures = this.failureTimes();
+    const failed = failures.cdf(toMs / median) - failures.cdf(fromMs / median);
+    return Math.max(0, (this.failureRate() * failed) / (1 - before));
+  }
+
+  /**
+   * The first time after submit, within (`fromMs`, `untilMs`], by which a job still running at `fromMs` has
+   * failed with probability `chance`; `untilMs` when it has not by then.
+   */
+  failsWithChance(jobClass: JobClass, fromMs: number, chance: number, untilMs: number): number {
+    return firstTime((toMs) => this.chanceToFail(jobClass, fromMs, toMs), fromMs, chance, untilMs);
+  }
+
+  /** The share of outcomes that are failures, the prior's pseudo-counts included. */
+  failureRate(): number {
+    const failures = this.outcomes.filter(Boolean).length;
+    return (failures + failurePseudoFailures) / (this.outcomes.length + failurePseudoOutcomes);
+  }
+
+  /** The share of jobs of this class that ended (completed or failed) within `elapsedMs`. */
+  private ended(jobClass: JobClass, elapsedMs: number): number {
+    const failureRate = this.failureRate();
+    const failed = this.failureTimes().cdf(elapsedMs / this.quantile(jobClass, 0.5));
+    return (1 - failureRate) * this.tableOf(jobClass).cdf(elapsedMs) + failureRate * failed;
+  }
+
+  private recordOutcome(failed: boolean): void {
+    this.outcomes.push(failed);
+    if (this.outcomes.length > outcomeWindow) this.outcomes.shift();
+  }
+
+  private tableOf(jobClass: JobClass): QuantileTable {
     const key = classKey(jobClass);
-    let grid = this.grids.get(key);
-    if (!grid) {
-      grid = Array.from({ length: gridSteps + 1 }, (_, step) => this.quantile(jobClass, step / gridSteps));
-      this.grids.set(key, grid);
+    let table = this.tables.get(key);
+    if (table) return table;
+    const median = this.priorMedianMs(jobClass);
+    const prior = (q: number) => median * (1 + priorSpread * (2 * q - 1));
+    const sorted = this.samples.get(key) ?? [];
+    if (sorted.length === 0) table = QuantileTable.fromQuantiles(prior);
+    else {
+      const learned = QuantileTable.smoothed(sorted);
+      // A prior the samples contradict (their median outside its whole range) is dropped at once.
+      const contradicted = Math.abs(learned.quantile(0.5) / median - 1) > priorSpread;
+      const weight = contradicted ? 1 : Math.min(1, sorted.length / this.minSamples);
+      table = QuantileTable.fromQuantiles((q) => weight * learned.quantile(q) + (1 - weight) * prior(q));
     }
-    return grid;
+    this.tables.set(key, table);
+    return table;
   }
+
+  /** When failures come, as a share of the median: an even prior over (0, 1.2) blended with the failures seen. */
+  private failureTimes(): QuantileTable {
+    if (this.failureTable) return this.failureTable;
+    const shares = this.failureShares;
+    const weight = failurePriorWeight + shares.length;
+    const cdf = (share: number) =>
+      (failurePriorWeight * Math.min(1, Math.max(0, share / failurePriorEnd)) +
+        shares.reduce((sum, seen) => sum + normalCdf((share - seen) / failureBandwidth), 0)) /
+      weight;
+    const high = Math.max(failurePriorEnd, ...shares) + 4 * failureBandwidth;
+    this.failureTable = QuantileTable.fromCdf(cdf, 0, high);
+    return this.failureTable;
+  }
+}
+
+/** The first time in (`fromMs`, `untilMs`] where a growing chance reaches `chance` (bisection), else `untilMs`. */
+function firstTime(chanceBy: (toMs: number) => number, fromMs: number, chance: number, untilMs: number): number {
+  if (untilMs <= fromMs || chanceBy(untilMs) < chance) return untilMs;
+  let low = fromMs;
+  let high = untilMs;
+  for (let step = 0; step < 24 && high - low > 1; step++) {
+    const middle = (low + high) / 2;
+    if (chanceBy(middle) >= chance) high = middle;
+    else low = middle;
+  }
+  return high;
 }

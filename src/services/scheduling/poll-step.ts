@@ -10,26 +10,24 @@ import { Backoff, type BackoffOptions } from './backoff.js';
 import type { Send, Step, Work } from './dispatcher.js';
 import { DueQueue } from './due-queue.js';
 import type { DurationModel } from './duration-model.js';
-import type { PolledJob, PollPolicy } from './poll-policy.js';
+import type { PolledJob, PollPlan, PollPolicy } from './poll-policy.js';
 
 export interface PollStepOptions {
   client: SegmindClient;
   machine: JobStateMachine;
   policy: PollPolicy;
-  /** Learns each completed job's duration; the policy reads it. */
+  /** Learns each completed job's duration, and when failures come; the policy reads it. */
   model: DurationModel;
   clock: Clock;
   logger: Logger;
   /** Never poll one job more often than this. */
   minIntervalMs: number;
-  /** A job unpolled this long is overdue: its poll goes before anything else (POLL_MAX_INTERVAL_MS). */
-  maxIntervalMs: number;
   /** Waits between reads of a job while they fail. */
   retries: Omit<BackoffOptions, 'jitter'>;
 }
 
 /** What watching a job needs of its row. */
-export type WatchedRow = Pick<JobRow, 'id' | 'duration' | 'resolution' | 'submittedAt'>;
+export type WatchedRow = Pick<JobRow, 'id' | 'status' | 'duration' | 'resolution' | 'submittedAt'>;
 
 /** A submitted job whose end is awaited. */
 interface WatchedJob extends PolledJob {
@@ -43,6 +41,8 @@ interface WatchedJob extends PolledJob {
   busy: boolean;
   /** When it began to be watched, among all: breaks ties as a scan in that order did. */
   order: number;
+  /** The policy's plan, made when the job is watched, after each read and at a replan; it stands until then. */
+  plan: PollPlan;
 }
 
 /** A job's next read as planned, frozen in the queue until the job is read or replanned. */
@@ -53,6 +53,8 @@ interface PlannedRead {
   dueAt: number;
   rank: number;
   urgency: number;
+  /** Past this moment the read is overdue (the plan's `pollBy`). */
+  pollBy: number;
 }
 
 /**
@@ -69,14 +71,14 @@ const plannedRead = (
   dueAt: number,
   rank: number,
   urgency: number,
-): PlannedRead => ({ id: job.id, job, kind, dueAt, rank, urgency });
+): PlannedRead => ({ id: job.id, job, kind, dueAt, rank, urgency, pollBy: job.plan.pollBy });
 
 /** Among due reads: lower rank, then likelier, then watched earlier. */
 const likelierFirst = (a: PlannedRead, b: PlannedRead) =>
   a.rank !== b.rank ? a.rank < b.rank : a.urgency !== b.urgency ? a.urgency > b.urgency : a.job.order < b.job.order;
-/** Among due reads: the job unpolled longest first (the order overdue polls take turns in). */
-const longestUnpolledFirst = (a: PlannedRead, b: PlannedRead) =>
-  a.job.lastPolledAt !== b.job.lastPolledAt ? a.job.lastPolledAt < b.job.lastPolledAt : a.job.order < b.job.order;
+/** Among due reads: the one overdue soonest first (the order overdue polls take turns in). */
+const overdueSoonestFirst = (a: PlannedRead, b: PlannedRead) =>
+  a.pollBy !== b.pollBy ? a.pollBy < b.pollBy : a.job.order < b.job.order;
 
 /**
  * Polls every submitted, unfinished job, whether or not anyone watches it: when the policy says, the status
@@ -89,7 +91,7 @@ export class PollStep implements Step {
   private readonly queue = new DueQueue<PlannedRead>({
     dueAt: (read) => read.dueAt,
     dueBefore: likelierFirst,
-    alsoBefore: longestUnpolledFirst,
+    alsoBefore: overdueSoonestFirst,
   });
   private watchedSoFar = 0;
 
@@ -109,42 +111,44 @@ export class PollStep implements Step {
       resolution: job.resolution,
       submittedAt: job.submittedAt?.getTime() ?? now,
       lastPolledAt,
+      processing: job.status === 'PROCESSING',
       needsResult: false,
       retryAt: undefined,
       retries: undefined,
       busy: false,
       order: this.watchedSoFar++,
+      plan: { dueAt: now, urgency: 1, readResult: true, pollBy: now },
     };
     this.watched.set(job.id, watched);
     this.queue.add(this.planRead(watched, now), now);
   }
 
+  /** The jobs watched, as the policy sees them (for the budget planner's forecast). */
+  jobs(): Iterable<PolledJob> {
+    return this.watched.values();
+  }
+
   /** Plans every job's next read again (O(n)): for when what the plans rest on changed, not on every call. */
-  replan(): void {
-    const now = this.options.clock.now();
+  replan(now = this.options.clock.now()): void {
     const reads: PlannedRead[] = [];
     for (const job of this.watched.values()) if (!job.busy) reads.push(this.planRead(job, now));
     this.queue.rebuild(reads, now);
   }
 
   /**
-   * An overdue read (unpolled for `maxIntervalMs`) due now, the longest unpolled first; else the due read of
+   * An overdue read (past its plan's `pollBy`) due now, the one overdue soonest first; else the due read of
    * lowest rank and highest urgency; else the one due soonest.
    */
   nextWork(now: number): Work | undefined {
-    const longestUnpolled = this.queue.firstDueAlso(now);
-    if (longestUnpolled && this.isOverdue(longestUnpolled.job, now)) return this.workFor(longestUnpolled, now);
+    const overdueSoonest = this.queue.firstDueAlso(now);
+    if (overdueSoonest && now >= overdueSoonest.pollBy) return this.workFor(overdueSoonest, now);
     const next = this.queue.firstDue(now) ?? this.queue.soonest();
     return next && this.workFor(next, now);
   }
 
-  private isOverdue(job: WatchedJob, now: number): boolean {
-    return now - job.lastPolledAt >= this.options.maxIntervalMs;
-  }
-
   private workFor(read: PlannedRead, now: number): Work {
     // Overdue, a poll is no routine look: the low-urgency reserve does not hold it back either.
-    const overdue = this.isOverdue(read.job, now);
+    const overdue = now >= read.pollBy;
     return {
       dueAt: read.dueAt,
       rank: overdue ? overdueRank : read.rank,
@@ -153,13 +157,14 @@ export class PollStep implements Step {
     };
   }
 
-  /** The job's next read: a retry, a result owed, or what the policy plans. */
+  /** The job's next read: a retry, a result owed, or what the policy plans (kept as the job's plan). */
   private planRead(job: WatchedJob, now: number): PlannedRead {
     const notBefore = job.lastPolledAt + this.options.minIntervalMs;
-    if (job.retryAt !== undefined) return plannedRead(job, 'status', Math.max(notBefore, job.retryAt), pollRank, 1);
-    if (job.needsResult) return plannedRead(job, 'result', notBefore, owedResultRank, 1);
     const plan = this.options.policy.plan(job, now);
+    job.plan = plan;
     const kind = plan.readResult ? 'result' : 'status';
+    if (job.retryAt !== undefined) return plannedRead(job, kind, Math.max(notBefore, job.retryAt), pollRank, 1);
+    if (job.needsResult) return plannedRead(job, 'result', notBefore, owedResultRank, 1);
     return plannedRead(job, kind, Math.max(notBefore, plan.dueAt), pollRank, plan.urgency);
   }
 
@@ -201,6 +206,7 @@ export class PollStep implements Step {
   }
 
   private record(job: WatchedJob, state: UpstreamJobState): void {
+    if (state.status !== 'QUEUED') job.processing = true;
     const change = changeFor(state);
     if (change === 'read-result') job.needsResult = true;
     else if (change?.status === 'COMPLETED') {
@@ -208,8 +214,12 @@ export class PollStep implements Step {
       const tookMs = change.upstreamDurationMs ?? this.options.clock.now() - job.submittedAt;
       this.options.model.record(job, tookMs);
       this.settle(job.id, { ...change, upstreamDurationMs: tookMs });
-    } else if (change?.status === 'FAILED') this.settle(job.id, change);
-    else if (change) this.options.machine.transition(job.id, change);
+    } else if (change?.status === 'FAILED') {
+      // When content blocks come is learned too: the policy polls by the risk of an unseen end.
+      const tookMs = (state.status === 'FAILED' && state.upstreamMs) || this.options.clock.now() - job.submittedAt;
+      this.options.model.recordFailure(job, tookMs);
+      this.settle(job.id, { ...change, upstreamDurationMs: tookMs });
+    } else if (change) this.options.machine.transition(job.id, change);
   }
 
   /** A terminal change: the job leaves the step's care whatever the state machine decides. */

@@ -35,7 +35,7 @@ export class Poller implements PendingJobListener {
     const loadingSince = performance.now();
     for (const job of listActiveJobs(database.db)) {
       if (Submitter.outcomeLost(job)) submitter.settleLostOutcome(job.id);
-      else if (job.status === 'PENDING') submits.add(job.id);
+      else if (job.status === 'PENDING') submits.add(job.id, job);
       else if (job.upstreamRequestId !== null) polls.watch(job, job.upstreamRequestId, Number.NEGATIVE_INFINITY);
     }
     const loadMs = Math.round(performance.now() - loadingSince);
@@ -44,7 +44,7 @@ export class Poller implements PendingJobListener {
   }
 
   jobCreated(job: JobRow): void {
-    this.parts.submits.add(job.id);
+    this.parts.submits.add(job.id, job);
     this.parts.dispatcher.wake();
   }
 

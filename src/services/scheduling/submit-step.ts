@@ -6,6 +6,7 @@ import type { JobStateMachine } from '../jobs/job-state-machine.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
 import type { Send, Step, Work } from './dispatcher.js';
 import { DueQueue } from './due-queue.js';
+import type { JobClass } from './duration-model.js';
 import type { Submitter } from './submitter.js';
 
 export interface SubmitStepOptions {
@@ -14,10 +15,10 @@ export interface SubmitStepOptions {
   clock: Clock;
   logger: Logger;
   /**
-   * Whether Segmind may be given one more job, `submitting` being already on their way: a submit waits
-   * while the jobs it has need every call the budget has for their polls.
+   * Whether Segmind may be given one more job of this class, `submitting` being already on their way: a
+   * submit waits while the jobs it has would need every call the budget has for their polls.
    */
-  hasRoom: (submitting: number) => boolean;
+  hasRoom: (jobClass: JobClass, submitting: number) => boolean;
   /** Told of each job Segmind took, with its row as the state machine left it (QUEUED, with its request id). */
   onSubmitted: (job: JobRow, requestId: string) => void;
   /** Waits between tries of a submit Segmind did not take. */
@@ -30,7 +31,7 @@ export interface SubmitStepOptions {
 }
 
 /** A job waiting to be sent to Segmind. */
-interface PendingJob {
+interface PendingJob extends JobClass {
   id: number;
   attempts: number;
   /** When Segmind first answered "not made" for this job. */
@@ -60,9 +61,11 @@ export class SubmitStep implements Step {
     return this.pending.size;
   }
 
-  add(jobId: number): void {
+  add(jobId: number, jobClass: JobClass): void {
     const job: PendingJob = {
       id: jobId,
+      duration: jobClass.duration,
+      resolution: jobClass.resolution,
       attempts: 0,
       firstRefusedAt: undefined,
       retries: undefined,
@@ -81,9 +84,9 @@ export class SubmitStep implements Step {
 
   /** The oldest job whose submit is due; before any is, the one due soonest among those ahead of it. */
   nextWork(now: number): Work | undefined {
-    if (!this.options.hasRoom(this.submitting)) return undefined;
     // The oldest due submit wins; later ones wait their turn.
     const job = this.queue.firstDue(now) ?? this.queue.soonest();
+    if (job && !this.options.hasRoom(job, this.submitting)) return undefined;
     return job && { dueAt: job.notBefore, rank: submitRank, urgency: 1, run: (send) => this.submit(job, send) };
   }
 

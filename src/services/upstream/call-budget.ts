@@ -5,8 +5,10 @@ import type { Clock } from '../clock.js';
  * - a sliding log: a call is allowed only while fewer than `callsPerMinute` calls were made in the last
  *   window, so no window, wherever it starts, ever holds more (a token bucket alone, starting full, would
  *   let twice the budget through one window);
- * - pacing: a small token bucket (a fifth of the budget at most) spreads the calls out, since a greedy
- *   poller would otherwise spend the whole minute's budget in a burst and then sit blind until it expires.
+ * - pacing: a small token bucket (a fifth of the budget) spreads the calls out, since a greedy poller would
+ *   otherwise spend the whole minute's budget in a burst and then sit blind until it expires. The budget
+ *   planner may let it save more (`allowBurst`, up to half the budget) when its forecast of the minute ahead
+ *   leaves calls over, so that several likely finishes due at once are polled together.
  */
 export class CallBudget {
   private readonly callTimes: number[] = [];
@@ -17,6 +19,8 @@ export class CallBudget {
    */
   private readonly countedWindowMs: number;
   private readonly burst: number;
+  /** The bucket's size now: `burst`, plus what the planner allows. */
+  private capacity: number;
   private readonly tokensPerMs: number;
   private tokens: number;
   private refilledAt: number;
@@ -30,6 +34,7 @@ export class CallBudget {
     this.countedWindowMs = windowMs * 1.05;
     this.burst = Math.max(1, Math.ceil(callsPerMinute / 5));
     this.tokensPerMs = callsPerMinute / this.countedWindowMs;
+    this.capacity = this.burst;
     this.tokens = this.burst;
     this.refilledAt = clock.now();
   }
@@ -72,13 +77,24 @@ export class CallBudget {
     return Math.floor(ms * this.tokensPerMs);
   }
 
+  /**
+   * Lets the bucket save up to `extra` calls more than its usual burst, as the forecast of the minute ahead
+   * allows (at most half the budget in all); calls saved beyond a later, smaller allowance stay until spent.
+   */
+  allowBurst(extra: number): void {
+    this.refill(this.clock.now());
+    this.capacity = Math.max(this.burst, Math.min(this.burst + extra, Math.floor(this.callsPerMinute / 2)));
+  }
+
   /** No call at all before `time` (Segmind's rate-limit reset). */
   pauseUntil(time: number): void {
     this.pausedUntil = Math.max(this.pausedUntil, time);
   }
 
   private refill(now: number): void {
-    this.tokens = Math.min(this.burst, this.tokens + (now - this.refilledAt) * this.tokensPerMs);
+    if (this.tokens < this.capacity) {
+      this.tokens = Math.min(this.capacity, this.tokens + (now - this.refilledAt) * this.tokensPerMs);
+    }
     this.refilledAt = now;
   }
 

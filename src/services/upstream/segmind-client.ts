@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Resolution } from '../../domain/job.js';
 import { segmindModelPath } from '../../domain/segmind.js';
 import { jsonBody, type StreamedString } from './json-body.js';
+import { errorText, jobState } from './segmind-answers.js';
 import { toUpstreamError, UpstreamError, type UpstreamErrorCode } from './upstream-error.js';
 
 /** The model's input as Segmind spells it (contract section 3). */
@@ -32,7 +33,8 @@ export type UpstreamJobState =
       /** Segmind's own account of the job's time, queue plus inference, when its metrics give both. */
       upstreamMs: number | undefined;
     }
-  | { status: 'FAILED'; error: string };
+  /** `upstreamMs`, when the metrics give it: how long Segmind worked before failing (the model learns it). */
+  | { status: 'FAILED'; error: string; upstreamMs?: number | undefined };
 
 /** The one way the gateway reaches Segmind: each call answers a typed value or throws one `UpstreamError`. */
 export interface SegmindClient {
@@ -57,17 +59,6 @@ export interface SegmindClientOptions {
 const maxResponseBytes = 1_000_000;
 
 const submitAnswer = z.object({ request_id: z.string().min(1) });
-const metrics = z.object({ cost: z.number(), queue_time: z.number(), inference_time: z.number() }).partial().optional();
-const stateAnswer = z.discriminatedUnion('status', [
-  z.object({ status: z.enum(['QUEUED', 'PROCESSING']) }),
-  z.object({
-    status: z.literal('COMPLETED'),
-    output: z.unknown().optional(),
-    video: z.object({ url: z.string() }).partial().optional(),
-    metrics,
-  }),
-  z.object({ status: z.literal('FAILED'), error: z.unknown().optional() }),
-]);
 
 const statusCodes: Record<number, UpstreamErrorCode> = {
   400: 'BAD_REQUEST',
@@ -121,7 +112,7 @@ export function createSegmindClient(options: SegmindClientOptions): SegmindClien
     }
     const resetHeader = response.headers['x-rate-limit-reset-at-utc'];
     if (response.statusCode === 200) return { status: 200, json };
-    if (response.statusCode === 422 && stateAnswer.safeParse(json).success) return { status: 422, json };
+    if (response.statusCode === 422 && jobState(json) !== undefined) return { status: 422, json };
     const upstreamText = errorText(json) ?? `HTTP ${response.statusCode}`;
     const code = statusCodes[response.statusCode] ?? (response.statusCode >= 500 ? 'SERVER_ERROR' : 'BAD_RESPONSE');
     throw new UpstreamError(code, `${description}: ${response.statusCode} ${upstreamText}`, {
@@ -132,25 +123,9 @@ export function createSegmindClient(options: SegmindClientOptions): SegmindClien
 
   async function readState(path: string): Promise<UpstreamJobState> {
     const { json } = await call('GET', path);
-    const parsed = stateAnswer.safeParse(json);
-    if (!parsed.success) throw new UpstreamError('BAD_RESPONSE', `GET ${path}: unreadable status answer`);
-    const answer = parsed.data;
-    switch (answer.status) {
-      case 'COMPLETED':
-        return {
-          status: 'COMPLETED',
-          videoUrl: outputUrl(answer.output) ?? answer.video?.url,
-          cost: answer.metrics?.cost,
-          upstreamMs: upstreamMs(answer.metrics),
-        };
-      case 'FAILED':
-        return {
-          status: 'FAILED',
-          error: errorText(answer) ?? 'generation failed upstream',
-        };
-      default:
-        return { status: answer.status };
-    }
+    const state = jobState(json);
+    if (!state) throw new UpstreamError('BAD_RESPONSE', `GET ${path}: unreadable status answer`);
+    return state;
   }
 
   return {
@@ -197,27 +172,6 @@ async function readCapped(body: AsyncIterable<Buffer | string>): Promise<string>
     chunks.push(buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
-}
-
-function upstreamMs(answered: z.infer<typeof metrics>): number | undefined {
-  const queue = answered?.queue_time;
-  const inference = answered?.inference_time;
-  return queue === undefined || inference === undefined ? undefined : Math.round((queue + inference) * 1000);
-}
-
-function outputUrl(output: unknown): string | undefined {
-  if (typeof output === 'string' && output.length > 0) return output;
-  if (Array.isArray(output)) return outputUrl(output[0]);
-  if (output && typeof output === 'object' && 'url' in output) return outputUrl(output.url);
-  return undefined;
-}
-
-function errorText(json: unknown): string | undefined {
-  if (!json || typeof json !== 'object') return undefined;
-  const value = (json as Record<string, unknown>).error ?? (json as Record<string, unknown>).message;
-  if (typeof value === 'string' && value.length > 0) return value;
-  if (value && typeof value === 'object') return JSON.stringify(value);
-  return undefined;
 }
 
 /** The reset header is an ISO time in UTC; when it is missing or unreadable the caller picks a safe default. */
